@@ -1,0 +1,1 @@
+// Keeps every module library non-empty while its layer is being written.

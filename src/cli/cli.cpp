@@ -1,0 +1,118 @@
+#include "cli/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/context.h"
+#include "kb/kb.h"
+
+namespace cudafit {
+
+Result<const Host*> CliContext::host() {
+  if (host_) return static_cast<const Host*>(host_.get());
+  std::optional<std::map<std::string, std::string>> env = env_override;
+  if (!env_file.empty()) {
+    // The env file is a file of *this* machine, not of the described one.
+    RootedHost here("/", std::map<std::string, std::string>{});
+    auto text = here.read_file(env_file);
+    if (!text) return make_error("--env-file: " + text.error());
+    env = parse_env_dump(*text);
+  }
+  host_ = std::make_unique<RootedHost>(root, std::move(env));
+  return static_cast<const Host*>(host_.get());
+}
+
+Result<std::shared_ptr<const KnowledgeBase>> CliContext::kb() {
+  if (kb_) return kb_;
+  auto loaded = data_dir.empty() ? KnowledgeBase::embedded() : KnowledgeBase::load_dir(data_dir);
+  if (!loaded) return make_error(loaded.error());
+  kb_ = *loaded;
+  return kb_;
+}
+
+bool CliContext::use_color() const {
+  if (&out != &std::cout || !isatty(STDOUT_FILENO)) return false;
+  const char* no_color = getenv("NO_COLOR");  // NOLINT: the process's own terminal, not the machine's
+  return no_color == nullptr || *no_color == '\0';
+}
+
+void CliContext::usage_error(const std::string& message) {
+  err << "cudafit: error: " << message << "\n";
+  exit_code = kExitUsage;
+}
+
+namespace {
+
+std::string version_line(CliContext& ctx) {
+  std::string line = std::string("cudafit ") + CUDAFIT_VERSION;
+  auto kb = ctx.kb();
+  if (!kb) return line + " (knowledge base failed to load: " + kb.error() + ")";
+  const TorchRelease* torch = (*kb)->newest_torch();
+  const CudaRelease* cuda = (*kb)->newest_cuda();
+  line += " (knowledge base: torch up to ";
+  line += torch ? torch->version.str() : std::string("?");
+  line += ", CUDA up to ";
+  line += cuda ? cuda->version.str() : std::string("?");
+  line += ")";
+  return line;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            std::optional<std::map<std::string, std::string>> env) {
+  CliContext ctx{out, err, std::move(env)};
+  CLI::App app{"cudafit: the NVIDIA driver, CUDA, cuDNN and PyTorch stack, checked and fitted", "cudafit"};
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print the version and the knowledge base's newest entries");
+  app.add_option("--root", ctx.root, "Read the machine under this directory instead of /")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--data", ctx.data_dir, "Load the knowledge base from this directory")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--env-file", ctx.env_file,
+                 "Take environment variables from this file of KEY=VALUE lines");
+  app.fallthrough();
+
+  add_matrix_command(app, ctx);
+  add_install_command(app, ctx);
+  add_check_command(app, ctx);
+  add_detect_command(app, ctx);
+  add_envs_command(app, ctx);
+  add_kernels_command(app, ctx);
+  add_doctor_command(app, ctx);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  if (!reversed.empty()) reversed.pop_back();  // program name
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << "cudafit: error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (show_version) {
+    out << version_line(ctx) << "\n";
+    return kExitOk;
+  }
+  if (app.get_subcommands().empty()) {
+    out << app.help();
+    return kExitOk;
+  }
+  return ctx.exit_code;
+}
+
+int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
+            std::optional<std::map<std::string, std::string>> env) {
+  std::vector<std::string> args(argv, argv + argc);
+  return run_cli(args, out, err, std::move(env));
+}
+
+}  // namespace cudafit

@@ -1,0 +1,14 @@
+// `cudafit envs`: placeholder until its issue lands.
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+#include "cli/context.h"
+
+namespace cudafit {
+
+void add_envs_command(CLI::App& app, CliContext& ctx) {
+  auto* cmd = app.add_subcommand("envs", "(not implemented yet)");
+  cmd->callback([&ctx]() { ctx.usage_error("'envs' is not implemented yet"); });
+}
+
+}  // namespace cudafit

@@ -1,0 +1,14 @@
+// `cudafit install`: placeholder until its issue lands.
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+#include "cli/context.h"
+
+namespace cudafit {
+
+void add_install_command(CLI::App& app, CliContext& ctx) {
+  auto* cmd = app.add_subcommand("install", "(not implemented yet)");
+  cmd->callback([&ctx]() { ctx.usage_error("'install' is not implemented yet"); });
+}
+
+}  // namespace cudafit

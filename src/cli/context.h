@@ -1,0 +1,55 @@
+// CliContext: what every command shares: global options, the Host and the knowledge base
+// (created on first use), the output streams and the exit code.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "kb/kb.h"
+#include "util/host.h"
+#include "util/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace cudafit {
+
+struct CliContext {
+  std::ostream& out;
+  std::ostream& err;
+  std::optional<std::map<std::string, std::string>> env_override;
+
+  // Global options.
+  std::string root = "/";
+  std::string data_dir;   // --data DIR: load the knowledge base from there
+  std::string env_file;   // --env-file FILE: KEY=VALUE lines replace the environment
+
+  int exit_code = 0;
+
+  // The machine (rooted at --root). Errors when --env-file cannot be read.
+  Result<const Host*> host();
+  Result<std::shared_ptr<const KnowledgeBase>> kb();
+  // Colour only on a TTY and when NO_COLOR is unset.
+  bool use_color() const;
+  // Prints "cudafit: error: MESSAGE" and sets exit code 2.
+  void usage_error(const std::string& message);
+
+ private:
+  std::unique_ptr<Host> host_;
+  std::shared_ptr<const KnowledgeBase> kb_;
+};
+
+// Each command adds itself to the app; the callback runs it and sets ctx.exit_code.
+void add_matrix_command(CLI::App& app, CliContext& ctx);
+void add_install_command(CLI::App& app, CliContext& ctx);
+void add_check_command(CLI::App& app, CliContext& ctx);
+void add_detect_command(CLI::App& app, CliContext& ctx);
+void add_envs_command(CLI::App& app, CliContext& ctx);
+void add_kernels_command(CLI::App& app, CliContext& ctx);
+void add_doctor_command(CLI::App& app, CliContext& ctx);
+
+}  // namespace cudafit

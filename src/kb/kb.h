@@ -1,0 +1,196 @@
+// KnowledgeBase: the reviewed facts of data/ (PyTorch builds, CUDA releases, drivers, GPUs,
+// other frameworks), loaded from the copy embedded in the binary or from `--data DIR`.
+//
+// Every record carries a Provenance (data file, line, and the row's own source column) so
+// that any answer can say which row it came from. The KB holds facts only; the rules that
+// combine them live in verdict/ and plan/.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+#include "versions/nvidia_versions.h"
+#include "versions/pep440.h"
+
+namespace cudafit {
+
+struct Provenance {
+  std::string file;    // "cuda.csv"
+  int line = 0;        // 1-based line in that file
+  std::string source;  // the row's source column (URL, or repo:path@commit)
+  std::string where() const { return file + ":" + std::to_string(line); }
+};
+
+enum class Os { kLinux, kWindows };
+enum class Platform { kLinuxX86_64, kLinuxAarch64, kWindowsX86_64 };
+std::string_view to_string(Os os);
+std::string_view to_string(Platform p);
+
+// One CUDA toolkit release or update ("12.4 Update 1" = toolkit 12.4.1).
+struct CudaRelease {
+  CudaVersion version;             // major.minor.patch of the toolkit, e.g. 12.4.1
+  std::string label;               // "GA", "Update 1"
+  std::string date;                // "2024-04" or ""
+  std::optional<DriverVersion> linux_min_driver;    // Table 3 "Toolkit Driver Version"
+  std::optional<DriverVersion> windows_min_driver;  // none for 13.x (not bundled)
+  std::string ptx_isa;             // "8.4"
+  ComputeCapability min_sm, max_sm;  // offline-compilation target range
+  Provenance from;
+};
+
+// CUDA minor-version compatibility: a driver >= floor runs any minor of that major.
+struct MinorCompat {
+  int cuda_major = 0;
+  DriverVersion linux_floor;
+  std::optional<DriverVersion> windows_floor;
+  int first_branch = 0, end_branch = 0;  // branches [first, end) for which this is "minor compat"
+  Provenance from;
+};
+
+// Forward compatibility (cuda-compat package): may CUDA `cuda` run on driver branch `branch`?
+struct ForwardCompat {
+  CudaVersion cuda;       // major.minor of the cuda-compat package
+  int driver_branch = 0;  // 535, 570, ...
+  bool supported = false;
+  Provenance from;
+};
+
+// Chip family -> architecture -> compute capability.
+struct GpuArch {
+  std::string chip;          // "GA102"
+  std::string architecture;  // "Ampere"
+  ComputeCapability cc;
+  std::optional<int> last_driver_branch;  // 470 for Kepler, 580 for Maxwell/Pascal/Volta
+  Provenance from;
+};
+
+// A product as users name it, with its chip and PCI device ids.
+struct GpuProduct {
+  std::string name;  // "GeForce RTX 3050"
+  std::string chip;
+  ComputeCapability cc;
+  std::vector<unsigned> pci_device_ids;  // 0x2507
+  bool datacenter = false;               // forward compatibility is for data-center GPUs
+  Provenance from;
+};
+
+// Every NVIDIA PCI device id (pci.ids) with its chip and, for GPUs, compute capability.
+struct PciDevice {
+  unsigned device_id = 0;  // 0x2335
+  std::string name;        // pci.ids name "GH100 [H200 SXM 141GB]"
+  std::string chip;
+  std::optional<ComputeCapability> cc;  // none for audio/USB/bridge functions
+  Provenance from;
+};
+
+struct DriverBranch {
+  int branch = 0;             // 535
+  std::string designation;    // "LTSB", "PB", "NFB", "legacy"
+  std::string end_of_life;    // "2028-06" or ""
+  std::optional<CudaVersion> cuda;  // highest CUDA this branch supports natively
+  Provenance from;
+};
+
+// A torch release: Python range, companions, date.
+struct TorchRelease {
+  Pep440Version version;            // 2.3.1
+  std::string date;                 // "2024-06"
+  std::vector<std::string> pythons; // "3.8" ... "3.12" (wheels published)
+  std::optional<Pep440Version> torchvision, torchaudio;  // released with it; none = unknown
+  std::string pypi_default_variant; // "cu121": what the plain PyPI Linux x86_64 wheel is
+  Provenance from;
+};
+
+// One (torch release, wheel-index variant): "2.3.1 cu121".
+struct TorchVariant {
+  Pep440Version torch;
+  std::string variant;               // "cu121", "cpu", "rocm6.0"
+  std::optional<CudaVersion> cuda;   // exact CUDA of the build, e.g. 12.1(.1); none for cpu/rocm
+  std::string rocm;                  // "6.0" for rocm variants
+  std::string index_url;             // "https://download.pytorch.org/whl/cu121"
+  std::string status;                // "default-pypi", "stable", "experimental", "unknown"
+  std::optional<CudnnVersion> cudnn; // bundled cuDNN, when sourced
+  std::string nccl;                  // bundled NCCL, when sourced
+  std::vector<Platform> platforms;
+  Provenance from;
+  bool is_cuda() const { return cuda.has_value(); }
+};
+
+// The GPU code a variant's wheel carries (TORCH_CUDA_ARCH_LIST) on one platform.
+struct TorchArchList {
+  Pep440Version torch_from, torch_to;  // inclusive release range
+  std::string variant;
+  Platform platform = Platform::kLinuxX86_64;
+  std::vector<ComputeCapability> sass;  // "8.6" -> sm_86 SASS
+  std::vector<ComputeCapability> ptx;   // PTX carried (compute_XY)
+  Provenance from;
+};
+
+// A row of another framework's requirements (TensorFlow, JAX, CuPy, vLLM, ...).
+struct FrameworkRequirement {
+  std::string framework;       // "tensorflow", "jax", "cupy", "vllm", "xformers", "flash-attn"
+  std::string version;         // a version or range as the source gives it
+  std::string python;          // "3.9-3.12"
+  std::string cuda;            // "12.3"
+  std::string cudnn;           // "8.9"
+  std::string torch;           // vLLM/xformers: the torch it pins
+  std::string notes;
+  Provenance from;
+};
+
+class KnowledgeBase {
+ public:
+  // The copy compiled into the binary. Parsing happens on first use of each table.
+  static Result<std::shared_ptr<const KnowledgeBase>> embedded();
+  // The same files from a directory (`--data DIR`), through the same loader.
+  static Result<std::shared_ptr<const KnowledgeBase>> load_dir(const std::string& dir);
+
+  const std::vector<CudaRelease>& cuda_releases() const;      // ascending
+  const std::vector<MinorCompat>& minor_compat() const;
+  const std::vector<ForwardCompat>& forward_compat() const;
+  const std::vector<GpuArch>& gpu_archs() const;
+  const std::vector<GpuProduct>& gpu_products() const;
+  const std::vector<PciDevice>& pci_devices() const;          // ascending by id
+  const std::vector<DriverBranch>& driver_branches() const;
+  const std::vector<TorchRelease>& torch_releases() const;    // ascending
+  const std::vector<TorchVariant>& torch_variants() const;    // by torch, then variant
+  const std::vector<TorchArchList>& torch_arch_lists() const;
+  const std::vector<FrameworkRequirement>& frameworks() const;
+
+  // --- Queries (facts only) ---
+  const TorchRelease* torch_release(const Pep440Version& v) const;  // exact, ignoring local
+  std::vector<const TorchVariant*> variants_of(const Pep440Version& torch) const;
+  const TorchVariant* variant(const Pep440Version& torch, std::string_view variant) const;
+  // Arch list of a variant's wheel on a platform; nullptr when not sourced (unknown).
+  const TorchArchList* arch_list(const Pep440Version& torch, std::string_view variant,
+                                 Platform platform) const;
+  // The newest update of that major.minor when `cuda` has no patch; else that exact one.
+  const CudaRelease* cuda_release(const CudaVersion& cuda) const;
+  std::optional<DriverVersion> minimum_driver_for(const CudaVersion& cuda, Os os) const;
+  const MinorCompat* minor_compat_for(int cuda_major) const;
+  // Highest CUDA major.minor whose minimum driver on `os` is <= driver.
+  std::optional<CudaVersion> highest_cuda_for_driver(const DriverVersion& driver, Os os) const;
+  const PciDevice* pci_device(unsigned device_id) const;
+  // Products whose name matches (case-insensitive; "RTX 3050", "3050", "H100").
+  std::vector<const GpuProduct*> find_gpus(std::string_view name) const;
+  const GpuArch* arch_of_cc(const ComputeCapability& cc) const;
+
+  const TorchRelease* newest_torch() const;
+  const CudaRelease* newest_cuda() const;
+
+  ~KnowledgeBase();
+  KnowledgeBase(const KnowledgeBase&) = delete;
+  KnowledgeBase& operator=(const KnowledgeBase&) = delete;
+
+  struct Impl;
+  explicit KnowledgeBase(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cudafit

@@ -1,0 +1,196 @@
+// Path helpers and the in-memory Host used by unit tests.
+#include "util/host.h"
+
+#include <algorithm>
+
+#include "util/strings.h"
+
+namespace cudafit {
+
+bool Host::is_dir(std::string_view path) const {
+  auto info = stat(path);
+  return info && info->type == FileType::kDirectory;
+}
+
+bool Host::is_file(std::string_view path) const {
+  auto info = stat(path);
+  return info && info->type == FileType::kFile;
+}
+
+std::string path_join(std::string_view base, std::string_view rel) {
+  if (!rel.empty() && rel.front() == '/') return std::string(rel);
+  if (base.empty()) return std::string(rel);
+  std::string out(base);
+  if (out.back() != '/') out += '/';
+  out += rel;
+  return out;
+}
+
+std::string path_normalize(std::string_view path) {
+  std::vector<std::string_view> parts;
+  for (std::string_view part : split(path, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (std::string_view part : parts) {
+    out += '/';
+    out += part;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::string path_dirname(std::string_view path) {
+  size_t pos = path.rfind('/');
+  if (pos == std::string_view::npos) return ".";
+  if (pos == 0) return "/";
+  return std::string(path.substr(0, pos));
+}
+
+std::string path_basename(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  size_t pos = path.rfind('/');
+  return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));
+}
+
+std::map<std::string, std::string> parse_env_dump(std::string_view text) {
+  std::map<std::string, std::string> env;
+  for (std::string_view line : split_lines(text)) {
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    std::string_view name = line.substr(0, eq);
+    bool valid = std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!valid) continue;
+    env[std::string(name)] = std::string(line.substr(eq + 1));
+  }
+  return env;
+}
+
+// ---- MemoryHost ----
+
+void MemoryHost::add_file(std::string_view path, std::string content) {
+  std::string p = path_normalize(path);
+  add_dir(path_dirname(p));
+  nodes_[p] = Node{FileType::kFile, std::move(content)};
+}
+
+void MemoryHost::add_dir(std::string_view path) {
+  std::string p = path_normalize(path);
+  while (true) {
+    auto it = nodes_.find(p);
+    if (it == nodes_.end()) nodes_[p] = Node{FileType::kDirectory, {}};
+    if (p == "/") break;
+    p = path_dirname(p);
+  }
+}
+
+void MemoryHost::add_symlink(std::string_view path, std::string target) {
+  std::string p = path_normalize(path);
+  add_dir(path_dirname(p));
+  nodes_[p] = Node{FileType::kSymlink, std::move(target)};
+}
+
+void MemoryHost::set_env(std::string name, std::string value) { env_[std::move(name)] = std::move(value); }
+
+void MemoryHost::set_run_result(std::string command_line, RunResult result) {
+  runs_[std::move(command_line)] = std::move(result);
+}
+
+Result<std::string> MemoryHost::resolve(std::string_view path, bool follow_last) const {
+  std::vector<std::string> todo;
+  for (std::string_view part : split(path_normalize(path), '/'))
+    if (!part.empty()) todo.emplace(todo.begin(), part);
+  std::string cur;
+  int links = 0;
+  while (!todo.empty()) {
+    std::string comp = todo.back();
+    todo.pop_back();
+    if (comp == "." || comp.empty()) continue;
+    if (comp == "..") {
+      cur = cur.empty() ? "" : path_dirname(cur);
+      if (cur == "/") cur.clear();
+      continue;
+    }
+    std::string next = cur + "/" + comp;
+    auto it = nodes_.find(next);
+    if (it == nodes_.end() || (todo.empty() && !follow_last) || it->second.type != FileType::kSymlink) {
+      cur = next;
+      continue;
+    }
+    if (++links > 40) return make_error(std::string(path) + ": too many levels of symbolic links");
+    const std::string& target = it->second.data;
+    if (!target.empty() && target.front() == '/') cur.clear();
+    std::vector<std::string_view> parts = split(target, '/');
+    for (auto p = parts.rbegin(); p != parts.rend(); ++p)
+      if (!p->empty()) todo.emplace_back(*p);
+  }
+  return cur.empty() ? std::string("/") : cur;
+}
+
+Result<std::string> MemoryHost::read_file(std::string_view path, std::size_t limit) const {
+  ++reads_;
+  auto r = resolve(path, true);
+  if (!r) return make_error(r.error());
+  auto it = nodes_.find(*r);
+  if (it == nodes_.end()) return make_error(std::string(path) + ": No such file or directory");
+  if (it->second.type != FileType::kFile) return make_error(std::string(path) + ": not a regular file");
+  if (it->second.data.size() > limit) return make_error(std::string(path) + ": file too large");
+  return it->second.data;
+}
+
+Result<std::vector<DirEntry>> MemoryHost::list_dir(std::string_view path) const {
+  ++reads_;
+  auto r = resolve(path, true);
+  if (!r) return make_error(r.error());
+  auto it = nodes_.find(*r);
+  if (it == nodes_.end()) return make_error(std::string(path) + ": No such file or directory");
+  if (it->second.type != FileType::kDirectory) return make_error(std::string(path) + ": Not a directory");
+  std::string prefix = *r == "/" ? "/" : *r + "/";
+  std::vector<DirEntry> out;
+  for (auto n = nodes_.upper_bound(prefix); n != nodes_.end() && starts_with(n->first, prefix); ++n) {
+    std::string_view rest = std::string_view(n->first).substr(prefix.size());
+    if (rest.empty() || rest.find('/') != std::string_view::npos) continue;
+    out.push_back({std::string(rest), n->second.type});
+  }
+  return out;
+}
+
+std::optional<FileInfo> MemoryHost::stat(std::string_view path) const {
+  auto r = resolve(path, true);
+  if (!r) return std::nullopt;
+  auto it = nodes_.find(*r);
+  if (it == nodes_.end() || it->second.type == FileType::kSymlink) return std::nullopt;
+  return FileInfo{it->second.type, it->second.data.size()};
+}
+
+Result<std::string> MemoryHost::read_link(std::string_view path) const {
+  auto r = resolve(path, false);
+  if (!r) return make_error(r.error());
+  auto it = nodes_.find(*r);
+  if (it == nodes_.end() || it->second.type != FileType::kSymlink)
+    return make_error(std::string(path) + ": not a symbolic link");
+  return it->second.data;
+}
+
+Result<std::string> MemoryHost::canonical(std::string_view path) const { return resolve(path, true); }
+
+std::optional<std::string> MemoryHost::env(std::string_view name) const {
+  auto it = env_.find(std::string(name));
+  if (it == env_.end()) return std::nullopt;
+  return it->second;
+}
+
+RunResult MemoryHost::run(const std::vector<std::string>& argv, int /*timeout_ms*/) const {
+  std::vector<std::string> parts(argv.begin(), argv.end());
+  auto it = runs_.find(join(parts, " "));
+  if (it == runs_.end()) return RunResult{127, false, "", argv.empty() ? "" : argv[0] + ": not found"};
+  return it->second;
+}
+
+}  // namespace cudafit

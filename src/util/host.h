@@ -1,0 +1,144 @@
+// Host: the one seam between cudafit and the machine it describes.
+//
+// Every file read, directory listing, environment variable and subprocess goes through a
+// Host. RootedHost reads a real tree under a root prefix (`--root DIR`, default "/"), with
+// symlinks followed inside that root; MemoryHost is a machine made of strings for unit
+// tests. Paths given to a Host are always paths *on the described machine* ("/proc/...").
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace cudafit {
+
+enum class FileType { kFile, kDirectory, kSymlink, kOther };
+
+struct DirEntry {
+  std::string name;
+  FileType type = FileType::kOther;  // of the entry itself (a link is kSymlink)
+};
+
+struct FileInfo {
+  FileType type = FileType::kOther;  // after following links
+  std::uint64_t size = 0;
+};
+
+struct RunResult {
+  int exit_code = -1;      // -1 when it did not exit normally
+  bool timed_out = false;
+  std::string out;         // stdout
+  std::string err;         // stderr
+};
+
+class Host {
+ public:
+  virtual ~Host() = default;
+
+  // Whole file, at most `limit` bytes (an error says the file is larger).
+  virtual Result<std::string> read_file(std::string_view path,
+                                        std::size_t limit = 64u << 20) const = 0;
+  // Entries sorted by name, without "." and "..".
+  virtual Result<std::vector<DirEntry>> list_dir(std::string_view path) const = 0;
+  // Follows links; nullopt when the path does not exist (or a link dangles).
+  virtual std::optional<FileInfo> stat(std::string_view path) const = 0;
+  // The target text of a symlink, as stored.
+  virtual Result<std::string> read_link(std::string_view path) const = 0;
+  // The machine path with every link resolved inside the root ("/usr/local/cuda" ->
+  // "/usr/local/cuda-13.0").
+  virtual Result<std::string> canonical(std::string_view path) const = 0;
+  // Where the machine path lives on this disk, for mmap (empty when it has no disk file).
+  virtual std::string disk_path(std::string_view path) const = 0;
+
+  virtual std::optional<std::string> env(std::string_view name) const = 0;
+  virtual std::map<std::string, std::string> env_all() const = 0;
+
+  // Runs argv[0] (a machine path or a name looked up in PATH) with a time limit.
+  // Only commands behind explicit flags (--exec) call this.
+  virtual RunResult run(const std::vector<std::string>& argv, int timeout_ms) const = 0;
+
+  // Number of read_file/list_dir calls so far (benchmarks check each file is read once).
+  virtual std::uint64_t reads() const = 0;
+
+  bool exists(std::string_view path) const { return stat(path).has_value(); }
+  bool is_dir(std::string_view path) const;
+  bool is_file(std::string_view path) const;
+};
+
+// Joins machine paths: join("/a", "b") == "/a/b"; an absolute `rel` replaces `base`.
+std::string path_join(std::string_view base, std::string_view rel);
+// "/a/b/../c/./d" -> "/a/c/d"; never climbs above "/".
+std::string path_normalize(std::string_view path);
+std::string path_dirname(std::string_view path);
+std::string path_basename(std::string_view path);
+
+// The real machine, seen under `root` ("/" or a fixture tree). `env` replaces the process
+// environment when given (tests; `--env-file`).
+class RootedHost final : public Host {
+ public:
+  explicit RootedHost(std::string root = "/",
+                      std::optional<std::map<std::string, std::string>> env = std::nullopt);
+
+  Result<std::string> read_file(std::string_view path, std::size_t limit) const override;
+  using Host::read_file;
+  Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
+  std::optional<FileInfo> stat(std::string_view path) const override;
+  Result<std::string> read_link(std::string_view path) const override;
+  Result<std::string> canonical(std::string_view path) const override;
+  std::string disk_path(std::string_view path) const override;
+  std::optional<std::string> env(std::string_view name) const override;
+  std::map<std::string, std::string> env_all() const override;
+  RunResult run(const std::vector<std::string>& argv, int timeout_ms) const override;
+  std::uint64_t reads() const override { return reads_; }
+
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string root_;  // "" for "/", else the prefix without a trailing slash
+  std::map<std::string, std::string> env_;
+  mutable std::uint64_t reads_ = 0;
+};
+
+// A machine held in memory: files, directories, symlinks and an environment.
+class MemoryHost final : public Host {
+ public:
+  void add_file(std::string_view path, std::string content);
+  void add_dir(std::string_view path);
+  void add_symlink(std::string_view path, std::string target);
+  void set_env(std::string name, std::string value);
+  // Canned answer for run(): argv joined by spaces -> result.
+  void set_run_result(std::string command_line, RunResult result);
+
+  Result<std::string> read_file(std::string_view path, std::size_t limit) const override;
+  using Host::read_file;
+  Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
+  std::optional<FileInfo> stat(std::string_view path) const override;
+  Result<std::string> read_link(std::string_view path) const override;
+  Result<std::string> canonical(std::string_view path) const override;
+  std::string disk_path(std::string_view) const override { return {}; }
+  std::optional<std::string> env(std::string_view name) const override;
+  std::map<std::string, std::string> env_all() const override { return env_; }
+  RunResult run(const std::vector<std::string>& argv, int timeout_ms) const override;
+  std::uint64_t reads() const override { return reads_; }
+
+ private:
+  struct Node {
+    FileType type = FileType::kFile;
+    std::string data;  // file content or link target
+  };
+  Result<std::string> resolve(std::string_view path, bool follow_last) const;
+  std::map<std::string, Node> nodes_;
+  std::map<std::string, std::string> env_;
+  std::map<std::string, RunResult> runs_;
+  mutable std::uint64_t reads_ = 0;
+};
+
+// Reads KEY=VALUE lines (an `env` dump, such as outputs/env.txt) into a map.
+std::map<std::string, std::string> parse_env_dump(std::string_view text);
+
+}  // namespace cudafit

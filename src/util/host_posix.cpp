@@ -1,0 +1,306 @@
+// RootedHost: the real filesystem under a root prefix, and subprocesses with a time limit.
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "util/host.h"
+#include "util/strings.h"
+
+extern char** environ;
+
+namespace cudafit {
+
+namespace {
+
+std::string errno_message(std::string_view path) {
+  return std::string(path) + ": " + std::strerror(errno);
+}
+
+FileType type_of(mode_t mode) {
+  if (S_ISREG(mode)) return FileType::kFile;
+  if (S_ISDIR(mode)) return FileType::kDirectory;
+  if (S_ISLNK(mode)) return FileType::kSymlink;
+  return FileType::kOther;
+}
+
+long long now_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<long long>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+RootedHost::RootedHost(std::string root, std::optional<std::map<std::string, std::string>> env) {
+  root_ = root.empty() ? std::string() : path_normalize(root);
+  if (root_ == "/") root_.clear();
+  if (env) {
+    env_ = std::move(*env);
+  } else {
+    for (char** e = environ; e && *e; ++e) {
+      std::string_view kv(*e);
+      size_t eq = kv.find('=');
+      if (eq == std::string_view::npos) continue;
+      env_[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+    }
+  }
+}
+
+Result<std::string> RootedHost::canonical(std::string_view path) const {
+  std::string normalized = path_normalize(path);
+  if (root_.empty()) {
+    // The kernel resolves links inside "/" already; ask it only for canonical().
+    char buf[PATH_MAX];
+    if (realpath(normalized.c_str(), buf) != nullptr) return std::string(buf);
+    return normalized;
+  }
+  std::vector<std::string> todo;
+  for (std::string_view part : split(normalized, '/'))
+    if (!part.empty()) todo.emplace(todo.begin(), part);
+  std::string cur;
+  int links = 0;
+  while (!todo.empty()) {
+    std::string comp = std::move(todo.back());
+    todo.pop_back();
+    if (comp == "." || comp.empty()) continue;
+    if (comp == "..") {
+      cur = cur.empty() ? "" : path_dirname(cur);
+      if (cur == "/") cur.clear();
+      continue;
+    }
+    std::string next = cur + "/" + comp;
+    struct stat st {};
+    if (lstat((root_ + next).c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+      cur = std::move(next);
+      continue;
+    }
+    if (++links > 40) return make_error(std::string(path) + ": too many levels of symbolic links");
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX), '\0');
+    ssize_t n = readlink((root_ + next).c_str(), target.data(), target.size());
+    if (n < 0) return make_error(errno_message(path));
+    target.resize(static_cast<size_t>(n));
+    // An absolute target stays inside the root: that is what makes fixture trees safe.
+    if (!target.empty() && target.front() == '/') cur.clear();
+    std::vector<std::string_view> parts = split(target, '/');
+    for (auto p = parts.rbegin(); p != parts.rend(); ++p)
+      if (!p->empty()) todo.emplace_back(*p);
+  }
+  return cur.empty() ? std::string("/") : cur;
+}
+
+std::string RootedHost::disk_path(std::string_view path) const {
+  if (root_.empty()) return path_normalize(path);
+  auto canon = canonical(path);
+  return root_ + (canon ? *canon : path_normalize(path));
+}
+
+Result<std::string> RootedHost::read_file(std::string_view path, std::size_t limit) const {
+  ++reads_;
+  std::string disk = disk_path(path);
+  int fd = open(disk.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(errno_message(path));
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    return make_error(std::string(path) + ": Is a directory");
+  }
+  std::string out;
+  if (st.st_size > 0) out.reserve(static_cast<size_t>(std::min<off_t>(st.st_size, static_cast<off_t>(limit) + 1)));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string msg = errno_message(path);
+      close(fd);
+      return make_error(msg);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > limit) {
+      close(fd);
+      return make_error(std::string(path) + ": file larger than " + std::to_string(limit) + " bytes");
+    }
+  }
+  close(fd);
+  return out;
+}
+
+Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const {
+  ++reads_;
+  std::string disk = disk_path(path);
+  DIR* dir = opendir(disk.c_str());
+  if (dir == nullptr) return make_error(errno_message(path));
+  std::vector<DirEntry> out;
+  while (dirent* e = readdir(dir)) {
+    std::string_view name(e->d_name);
+    if (name == "." || name == "..") continue;
+    FileType type = FileType::kOther;
+    switch (e->d_type) {
+      case DT_REG: type = FileType::kFile; break;
+      case DT_DIR: type = FileType::kDirectory; break;
+      case DT_LNK: type = FileType::kSymlink; break;
+      case DT_UNKNOWN: {
+        struct stat st {};
+        if (lstat((disk + "/" + std::string(name)).c_str(), &st) == 0) type = type_of(st.st_mode);
+        break;
+      }
+      default: break;
+    }
+    out.push_back({std::string(name), type});
+  }
+  closedir(dir);
+  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
+
+std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
+  struct stat st {};
+  if (::stat(disk_path(path).c_str(), &st) != 0) return std::nullopt;
+  return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+}
+
+Result<std::string> RootedHost::read_link(std::string_view path) const {
+  // Resolve the parent inside the root, then read the last component's link itself.
+  std::string normalized = path_normalize(path);
+  std::string disk = disk_path(path_dirname(normalized));
+  if (disk.empty() || disk.back() != '/') disk += '/';
+  disk += path_basename(normalized);
+  char buf[PATH_MAX];
+  ssize_t n = readlink(disk.c_str(), buf, sizeof buf);
+  if (n < 0) return make_error(errno_message(path));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::optional<std::string> RootedHost::env(std::string_view name) const {
+  auto it = env_.find(std::string(name));
+  if (it == env_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::map<std::string, std::string> RootedHost::env_all() const { return env_; }
+
+RunResult RootedHost::run(const std::vector<std::string>& argv, int timeout_ms) const {
+  RunResult result;
+  if (argv.empty()) return result;
+  std::string program = argv[0];
+  if (program.find('/') != std::string::npos) {
+    program = disk_path(program);
+  } else {
+    std::string found;
+    for (std::string_view dir : split(env("PATH").value_or("/usr/bin:/bin"), ':')) {
+      if (dir.empty()) continue;
+      std::string candidate = disk_path(path_join(dir, argv[0]));
+      if (access(candidate.c_str(), X_OK) == 0) {
+        found = candidate;
+        break;
+      }
+    }
+    if (found.empty()) {
+      result.exit_code = 127;
+      result.err = argv[0] + ": not found on PATH";
+      return result;
+    }
+    program = found;
+  }
+
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return result;
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    return result;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // Its own process group, so a timeout kills the children it started too.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env_) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args(argv);
+  std::vector<char*> cargs;
+  for (auto& s : args) cargs.push_back(s.data());
+  cargs.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, cargs.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  if (rc != 0) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    result.exit_code = 127;
+    result.err = program + ": " + std::strerror(rc);
+    return result;
+  }
+
+  long long deadline = now_ms() + timeout_ms;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    long long left = deadline - now_ms();
+    if (left <= 0) {
+      result.timed_out = true;
+      break;
+    }
+    int n = poll(fds, 2, static_cast<int>(left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t got = read(fds[i].fd, buf, sizeof buf);
+      if (got > 0) {
+        (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(got));
+      } else {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (auto& f : fds)
+    if (f.fd >= 0) close(f.fd);
+  if (result.timed_out) kill(-pid, SIGKILL);
+  int status = 0;
+  // A child that closed its pipes but keeps running is also bounded by the deadline.
+  while (true) {
+    pid_t w = waitpid(pid, &status, result.timed_out ? 0 : WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) break;
+    if (now_ms() >= deadline) {
+      result.timed_out = true;
+      kill(-pid, SIGKILL);
+      continue;
+    }
+    struct timespec ts {0, 2000000};
+    nanosleep(&ts, nullptr);
+  }
+  if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  return result;
+}
+
+}  // namespace cudafit

@@ -1,0 +1,28 @@
+// Small string helpers shared by the parsers (no locale, no allocation where avoidable).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cudafit {
+
+std::string_view trim(std::string_view s);
+std::vector<std::string_view> split(std::string_view s, char sep);
+// Splits on runs of ASCII whitespace, dropping empty pieces.
+std::vector<std::string_view> split_ws(std::string_view s);
+std::vector<std::string_view> split_lines(std::string_view s);
+bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+bool iequals(std::string_view a, std::string_view b);
+bool icontains(std::string_view haystack, std::string_view needle);
+std::string to_lower(std::string_view s);
+// Whole string must be decimal digits (no sign, no spaces) and fit in uint64.
+std::optional<std::uint64_t> parse_uint(std::string_view s);
+// Hex digits, with or without a 0x prefix.
+std::optional<std::uint64_t> parse_hex(std::string_view s);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace cudafit
