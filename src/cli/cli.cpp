@@ -16,7 +16,12 @@ Result<const Host*> CliContext::host() {
   if (!env_file.empty()) {
     // The env file is a file of *this* machine, not of the described one.
     RootedHost here("/", std::map<std::string, std::string>{});
-    auto text = here.read_file(env_file);
+    std::string path = env_file;
+    if (path.front() != '/') {
+      char cwd[4096];
+      if (getcwd(cwd, sizeof cwd) != nullptr) path = path_join(cwd, path);
+    }
+    auto text = here.read_file(path);
     if (!text) return make_error("--env-file: " + text.error());
     env = parse_env_dump(*text);
   }

@@ -1,14 +1,70 @@
-// `cudafit detect`: placeholder until its issue lands.
+// `cudafit detect`: the machine's GPU stack, from files (driver libraries only when needed).
 #include <CLI/CLI.hpp>
 
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "probe/detect.h"
+#include "report/machine_json.h"
 
 namespace cudafit {
 
+namespace {
+
+struct DetectArgs {
+  bool json = false;
+  bool no_driver_libs = false;
+  bool driver_libs = false;
+  bool exec = false;
+  int timeout_ms = 2000;
+  bool show_reads = false;
+};
+
+void run_detect(CliContext& ctx, const DetectArgs& args) {
+  if (args.no_driver_libs && args.driver_libs) {
+    ctx.usage_error("--no-driver-libs and --driver-libs exclude each other");
+    return;
+  }
+  auto host = ctx.host();
+  if (!host) {
+    ctx.usage_error(host.error());
+    return;
+  }
+  auto kb = ctx.kb();
+  if (!kb) {
+    ctx.usage_error(kb.error());
+    return;
+  }
+  DetectOptions options;
+  if (args.no_driver_libs) options.driver_libs = DetectOptions::DriverLibs::kNever;
+  if (args.driver_libs) options.driver_libs = DetectOptions::DriverLibs::kAlways;
+  options.exec = args.exec;
+  options.timeout_ms = args.timeout_ms;
+  Machine machine = detect_machine(**host, **kb, options);
+  if (args.json) {
+    ctx.out << machine_to_json(machine).dump(2) << "\n";
+  } else {
+    ctx.out << machine_to_text(machine);
+  }
+  if (args.show_reads) ctx.err << "cudafit: files and folders read: " << (*host)->reads() << "\n";
+  ctx.exit_code = kExitOk;
+}
+
+}  // namespace
+
 void add_detect_command(CLI::App& app, CliContext& ctx) {
-  auto* cmd = app.add_subcommand("detect", "(not implemented yet)");
-  cmd->callback([&ctx]() { ctx.usage_error("'detect' is not implemented yet"); });
+  auto args = std::make_shared<DetectArgs>();
+  auto* cmd =
+      app.add_subcommand("detect", "Read the machine's driver, GPUs, CUDA toolkits and cuDNN");
+  cmd->add_flag("--json", args->json, "Print the report as JSON (schema: docs/detect-schema.md)");
+  cmd->add_flag("--no-driver-libs", args->no_driver_libs, "Never load libnvidia-ml / libcuda");
+  cmd->add_flag("--driver-libs", args->driver_libs,
+                "Always ask libnvidia-ml / libcuda (memory, UUID, MIG), in a child process");
+  cmd->add_flag("--exec", args->exec, "Also run nvidia-smi");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Time limit for driver libraries and commands")
+      ->check(CLI::Range(1, 600000));
+  // Benchmarks: print how many files and folders were read (each should be read once).
+  cmd->add_flag("--count-reads", args->show_reads)->group("");
+  cmd->callback([&ctx, args]() { run_detect(ctx, *args); });
 }
 
 }  // namespace cudafit

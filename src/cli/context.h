@@ -7,6 +7,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include "kb/kb.h"
 #include "util/host.h"
@@ -19,6 +20,10 @@ class App;
 namespace cudafit {
 
 struct CliContext {
+  CliContext(std::ostream& o, std::ostream& e,
+             std::optional<std::map<std::string, std::string>> env = std::nullopt)
+      : out(o), err(e), env_override(std::move(env)) {}
+
   std::ostream& out;
   std::ostream& err;
   std::optional<std::map<std::string, std::string>> env_override;

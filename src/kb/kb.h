@@ -32,13 +32,13 @@ std::string_view to_string(Platform p);
 
 // One CUDA toolkit release or update ("12.4 Update 1" = toolkit 12.4.1).
 struct CudaRelease {
-  CudaVersion version;             // major.minor.patch of the toolkit, e.g. 12.4.1
-  std::string label;               // "GA", "Update 1"
-  std::string date;                // "2024-04" or ""
+  CudaVersion version;                              // major.minor.patch of the toolkit, e.g. 12.4.1
+  std::string label;                                // "GA", "Update 1"
+  std::string date;                                 // "2024-04" or ""
   std::optional<DriverVersion> linux_min_driver;    // Table 3 "Toolkit Driver Version"
   std::optional<DriverVersion> windows_min_driver;  // none for 13.x (not bundled)
-  std::string ptx_isa;             // "8.4"
-  ComputeCapability min_sm, max_sm;  // offline-compilation target range
+  std::string ptx_isa;                              // "8.4"
+  ComputeCapability min_sm, max_sm;                 // offline-compilation target range
   Provenance from;
 };
 
@@ -56,6 +56,7 @@ struct ForwardCompat {
   CudaVersion cuda;       // major.minor of the cuda-compat package
   int driver_branch = 0;  // 535, 570, ...
   bool supported = false;
+  std::string status;  // "compatible", "native" (the branch ships that CUDA), "incompatible"
   Provenance from;
 };
 
@@ -65,6 +66,8 @@ struct GpuArch {
   std::string architecture;  // "Ampere"
   ComputeCapability cc;
   std::optional<int> last_driver_branch;  // 470 for Kepler, 580 for Maxwell/Pascal/Volta
+  std::optional<CudaVersion> first_cuda,
+      last_cuda;  // toolkits that compile for it (last: none = current)
   Provenance from;
 };
 
@@ -88,34 +91,37 @@ struct PciDevice {
 };
 
 struct DriverBranch {
-  int branch = 0;             // 535
-  std::string designation;    // "LTSB", "PB", "NFB", "legacy"
-  std::string end_of_life;    // "2028-06" or ""
+  int branch = 0;                   // 535
+  std::string designation;          // "LTSB", "PB", "NFB", "legacy"
+  std::string end_of_life;          // "2028-06" or ""
   std::optional<CudaVersion> cuda;  // highest CUDA this branch supports natively
   Provenance from;
 };
 
 // A torch release: Python range, companions, date.
 struct TorchRelease {
-  Pep440Version version;            // 2.3.1
-  std::string date;                 // "2024-06"
-  std::vector<std::string> pythons; // "3.8" ... "3.12" (wheels published)
+  Pep440Version version;                                 // 2.3.1
+  std::string date;                                      // "2024-06"
+  std::vector<std::string> pythons;                      // "3.8" ... "3.12" (wheels published)
   std::optional<Pep440Version> torchvision, torchaudio;  // released with it; none = unknown
-  std::string pypi_default_variant; // "cu121": what the plain PyPI Linux x86_64 wheel is
+  std::string pypi_default_variant;  // "cu121": what the plain PyPI Linux x86_64 wheel is
+  std::vector<std::string> pythons_experimental;  // "3.13t"
+  std::string requires_python;  // PyPI Requires-Python of the default wheel (">=3.9.0"), or ""
   Provenance from;
 };
 
 // One (torch release, wheel-index variant): "2.3.1 cu121".
 struct TorchVariant {
   Pep440Version torch;
-  std::string variant;               // "cu121", "cpu", "rocm6.0"
-  std::optional<CudaVersion> cuda;   // exact CUDA of the build, e.g. 12.1(.1); none for cpu/rocm
-  std::string rocm;                  // "6.0" for rocm variants
-  std::string index_url;             // "https://download.pytorch.org/whl/cu121"
-  std::string status;                // "default-pypi", "stable", "experimental", "unknown"
-  std::optional<CudnnVersion> cudnn; // bundled cuDNN, when sourced
-  std::string nccl;                  // bundled NCCL, when sourced
+  std::string variant;                // "cu121", "cpu", "rocm6.0"
+  std::optional<CudaVersion> cuda;    // exact CUDA of the build, e.g. 12.1(.1); none for cpu/rocm
+  std::string rocm;                   // "6.0" for rocm variants
+  std::string index_url;              // "https://download.pytorch.org/whl/cu121"
+  std::string status;                 // "default-pypi", "stable", "experimental", "unknown"
+  std::optional<CudnnVersion> cudnn;  // bundled cuDNN, when sourced
+  std::string nccl;                   // bundled NCCL, when sourced
   std::vector<Platform> platforms;
+  std::string notes;  // caveats and disagreements between sources
   Provenance from;
   bool is_cuda() const { return cuda.has_value(); }
 };
@@ -132,13 +138,22 @@ struct TorchArchList {
 
 // A row of another framework's requirements (TensorFlow, JAX, CuPy, vLLM, ...).
 struct FrameworkRequirement {
-  std::string framework;       // "tensorflow", "jax", "cupy", "vllm", "xformers", "flash-attn"
-  std::string version;         // a version or range as the source gives it
-  std::string python;          // "3.9-3.12"
-  std::string cuda;            // "12.3"
-  std::string cudnn;           // "8.9"
-  std::string torch;           // vLLM/xformers: the torch it pins
+  std::string framework;  // "tensorflow", "jax", "cupy", "vllm", "xformers", "flash-attn"
+  std::string version;    // a version or range as the source gives it
+  std::string python;     // "3.9-3.12"
+  std::string cuda;       // "12.3"
+  std::string cudnn;      // "8.9"
+  std::string torch;      // vLLM/xformers: the torch it pins
   std::string notes;
+  Provenance from;
+};
+
+// One row of NVIDIA's cuDNN support matrix, as printed (text columns).
+struct CudnnSupport {
+  std::string cudnn;          // "9.10.2", "8.9.5"
+  std::string cuda_major;     // "12.x"
+  std::string cuda_toolkits;  // "12.9; 12.8"
+  std::string linux_min_driver, windows_min_driver, compute_capabilities;
   Provenance from;
 };
 
@@ -146,20 +161,27 @@ class KnowledgeBase {
  public:
   // The copy compiled into the binary. Parsing happens on first use of each table.
   static Result<std::shared_ptr<const KnowledgeBase>> embedded();
+  // A new, unparsed instance over the embedded files each call (benchmarks, tests).
+  static std::shared_ptr<const KnowledgeBase> embedded_fresh();
   // The same files from a directory (`--data DIR`), through the same loader.
   static Result<std::shared_ptr<const KnowledgeBase>> load_dir(const std::string& dir);
 
-  const std::vector<CudaRelease>& cuda_releases() const;      // ascending
+  const std::vector<CudaRelease>& cuda_releases() const;  // ascending
   const std::vector<MinorCompat>& minor_compat() const;
   const std::vector<ForwardCompat>& forward_compat() const;
   const std::vector<GpuArch>& gpu_archs() const;
   const std::vector<GpuProduct>& gpu_products() const;
-  const std::vector<PciDevice>& pci_devices() const;          // ascending by id
+  const std::vector<PciDevice>& pci_devices() const;  // ascending by id
   const std::vector<DriverBranch>& driver_branches() const;
-  const std::vector<TorchRelease>& torch_releases() const;    // ascending
-  const std::vector<TorchVariant>& torch_variants() const;    // by torch, then variant
+  const std::vector<TorchRelease>& torch_releases() const;  // ascending
+  const std::vector<TorchVariant>& torch_variants() const;  // by torch, then variant
   const std::vector<TorchArchList>& torch_arch_lists() const;
   const std::vector<FrameworkRequirement>& frameworks() const;
+  const std::vector<CudnnSupport>& cudnn_support() const;
+
+  // Parses every table (the embedded copy parses lazily) and returns the first error,
+  // "file:line: what is wrong". load_dir() has already done this.
+  Status verify() const;
 
   // --- Queries (facts only) ---
   const TorchRelease* torch_release(const Pep440Version& v) const;  // exact, ignoring local
@@ -178,6 +200,10 @@ class KnowledgeBase {
   // Products whose name matches (case-insensitive; "RTX 3050", "3050", "H100").
   std::vector<const GpuProduct*> find_gpus(std::string_view name) const;
   const GpuArch* arch_of_cc(const ComputeCapability& cc) const;
+  // Driver-branch row (535 -> R535), or nullptr.
+  const DriverBranch* driver_branch(int branch) const;
+  // Forward-compatibility row for (CUDA major.minor, branch), or nullptr when not listed.
+  const ForwardCompat* forward_compat_for(const CudaVersion& cuda, int branch) const;
 
   const TorchRelease* newest_torch() const;
   const CudaRelease* newest_cuda() const;

@@ -45,6 +45,8 @@ std::string path_normalize(std::string_view path) {
 }
 
 std::string path_dirname(std::string_view path) {
+  // "/a/b/" names /a/b, whose parent is /a (as POSIX dirname says).
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   size_t pos = path.rfind('/');
   if (pos == std::string_view::npos) return ".";
   if (pos == 0) return "/";
@@ -52,6 +54,7 @@ std::string path_dirname(std::string_view path) {
 }
 
 std::string path_basename(std::string_view path) {
+  if (!path.empty() && path.find_first_not_of('/') == std::string_view::npos) return "/";
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   size_t pos = path.rfind('/');
   return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));
@@ -96,15 +99,20 @@ void MemoryHost::add_symlink(std::string_view path, std::string target) {
   nodes_[p] = Node{FileType::kSymlink, std::move(target)};
 }
 
-void MemoryHost::set_env(std::string name, std::string value) { env_[std::move(name)] = std::move(value); }
+void MemoryHost::set_env(std::string name, std::string value) {
+  env_[std::move(name)] = std::move(value);
+}
 
 void MemoryHost::set_run_result(std::string command_line, RunResult result) {
   runs_[std::move(command_line)] = std::move(result);
 }
 
 Result<std::string> MemoryHost::resolve(std::string_view path, bool follow_last) const {
+  // Named: split() returns views into it, and a temporary in a range-for's initializer
+  // would be gone before the loop body runs (C++20).
+  const std::string normalized = path_normalize(path);
   std::vector<std::string> todo;
-  for (std::string_view part : split(path_normalize(path), '/'))
+  for (std::string_view part : split(normalized, '/'))
     if (!part.empty()) todo.emplace(todo.begin(), part);
   std::string cur;
   int links = 0;
@@ -117,9 +125,11 @@ Result<std::string> MemoryHost::resolve(std::string_view path, bool follow_last)
       if (cur == "/") cur.clear();
       continue;
     }
-    std::string next = cur + "/" + comp;
+    std::string next = cur;
+    next.append("/").append(comp);
     auto it = nodes_.find(next);
-    if (it == nodes_.end() || (todo.empty() && !follow_last) || it->second.type != FileType::kSymlink) {
+    if (it == nodes_.end() || (todo.empty() && !follow_last) ||
+        it->second.type != FileType::kSymlink) {
       cur = next;
       continue;
     }
@@ -139,7 +149,8 @@ Result<std::string> MemoryHost::read_file(std::string_view path, std::size_t lim
   if (!r) return make_error(r.error());
   auto it = nodes_.find(*r);
   if (it == nodes_.end()) return make_error(std::string(path) + ": No such file or directory");
-  if (it->second.type != FileType::kFile) return make_error(std::string(path) + ": not a regular file");
+  if (it->second.type != FileType::kFile)
+    return make_error(std::string(path) + ": not a regular file");
   if (it->second.data.size() > limit) return make_error(std::string(path) + ": file too large");
   return it->second.data;
 }
@@ -150,10 +161,12 @@ Result<std::vector<DirEntry>> MemoryHost::list_dir(std::string_view path) const 
   if (!r) return make_error(r.error());
   auto it = nodes_.find(*r);
   if (it == nodes_.end()) return make_error(std::string(path) + ": No such file or directory");
-  if (it->second.type != FileType::kDirectory) return make_error(std::string(path) + ": Not a directory");
+  if (it->second.type != FileType::kDirectory)
+    return make_error(std::string(path) + ": Not a directory");
   std::string prefix = *r == "/" ? "/" : *r + "/";
   std::vector<DirEntry> out;
-  for (auto n = nodes_.upper_bound(prefix); n != nodes_.end() && starts_with(n->first, prefix); ++n) {
+  for (auto n = nodes_.upper_bound(prefix); n != nodes_.end() && starts_with(n->first, prefix);
+       ++n) {
     std::string_view rest = std::string_view(n->first).substr(prefix.size());
     if (rest.empty() || rest.find('/') != std::string_view::npos) continue;
     out.push_back({std::string(rest), n->second.type});
@@ -178,7 +191,9 @@ Result<std::string> MemoryHost::read_link(std::string_view path) const {
   return it->second.data;
 }
 
-Result<std::string> MemoryHost::canonical(std::string_view path) const { return resolve(path, true); }
+Result<std::string> MemoryHost::canonical(std::string_view path) const {
+  return resolve(path, true);
+}
 
 std::optional<std::string> MemoryHost::env(std::string_view name) const {
   auto it = env_.find(std::string(name));
@@ -189,7 +204,8 @@ std::optional<std::string> MemoryHost::env(std::string_view name) const {
 RunResult MemoryHost::run(const std::vector<std::string>& argv, int /*timeout_ms*/) const {
   std::vector<std::string> parts(argv.begin(), argv.end());
   auto it = runs_.find(join(parts, " "));
-  if (it == runs_.end()) return RunResult{127, false, "", argv.empty() ? "" : argv[0] + ": not found"};
+  if (it == runs_.end())
+    return RunResult{127, false, "", argv.empty() ? "" : argv[0] + ": not found"};
   return it->second;
 }
 

@@ -30,10 +30,10 @@ struct FileInfo {
 };
 
 struct RunResult {
-  int exit_code = -1;      // -1 when it did not exit normally
+  int exit_code = -1;  // -1 when it did not exit normally
   bool timed_out = false;
-  std::string out;         // stdout
-  std::string err;         // stderr
+  std::string out;  // stdout
+  std::string err;  // stderr
 };
 
 class Host {
@@ -84,8 +84,9 @@ class RootedHost final : public Host {
   explicit RootedHost(std::string root = "/",
                       std::optional<std::map<std::string, std::string>> env = std::nullopt);
 
-  Result<std::string> read_file(std::string_view path, std::size_t limit) const override;
-  using Host::read_file;
+  // The same default as Host's, so that calls on the concrete type compile too.
+  Result<std::string> read_file(std::string_view path,
+                                std::size_t limit = 64u << 20) const override;
   Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
   std::optional<FileInfo> stat(std::string_view path) const override;
   Result<std::string> read_link(std::string_view path) const override;
@@ -114,8 +115,9 @@ class MemoryHost final : public Host {
   // Canned answer for run(): argv joined by spaces -> result.
   void set_run_result(std::string command_line, RunResult result);
 
-  Result<std::string> read_file(std::string_view path, std::size_t limit) const override;
-  using Host::read_file;
+  // The same default as Host's, so that calls on the concrete type compile too.
+  Result<std::string> read_file(std::string_view path,
+                                std::size_t limit = 64u << 20) const override;
   Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
   std::optional<FileInfo> stat(std::string_view path) const override;
   Result<std::string> read_link(std::string_view path) const override;

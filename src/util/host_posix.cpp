@@ -39,9 +39,23 @@ long long now_ms() {
   return static_cast<long long>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+// The disk path of a machine path, or the error that stops it resolving (a link loop): never
+// a half-resolved path that the kernel would finish outside the root.
+Result<std::string> resolved_disk_path(const RootedHost& host, std::string_view path) {
+  if (host.root().empty()) return path_normalize(path);
+  auto canon = host.canonical(path);
+  if (!canon) return make_error(canon.error());
+  return host.root() + *canon;
+}
+
 }  // namespace
 
 RootedHost::RootedHost(std::string root, std::optional<std::map<std::string, std::string>> env) {
+  // A relative root ("--root fixtures/x") is relative to the working directory, not to "/".
+  if (!root.empty() && root.front() != '/') {
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) != nullptr) root = std::string(cwd) + "/" + root;
+  }
   root_ = root.empty() ? std::string() : path_normalize(root);
   if (root_ == "/") root_.clear();
   if (env) {
@@ -78,7 +92,8 @@ Result<std::string> RootedHost::canonical(std::string_view path) const {
       if (cur == "/") cur.clear();
       continue;
     }
-    std::string next = cur + "/" + comp;
+    std::string next = cur;
+    next.append("/").append(comp);
     struct stat st {};
     if (lstat((root_ + next).c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
       cur = std::move(next);
@@ -106,16 +121,23 @@ std::string RootedHost::disk_path(std::string_view path) const {
 
 Result<std::string> RootedHost::read_file(std::string_view path, std::size_t limit) const {
   ++reads_;
-  std::string disk = disk_path(path);
-  int fd = open(disk.c_str(), O_RDONLY | O_CLOEXEC);
+  auto disk = resolved_disk_path(*this, path);
+  if (!disk) return make_error(disk.error());
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  int fd = open(disk->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return make_error(errno_message(path));
   struct stat st {};
   if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     close(fd);
     return make_error(std::string(path) + ": Is a directory");
   }
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+    close(fd);
+    return make_error(std::string(path) + ": not a regular file");
+  }
   std::string out;
-  if (st.st_size > 0) out.reserve(static_cast<size_t>(std::min<off_t>(st.st_size, static_cast<off_t>(limit) + 1)));
+  if (st.st_size > 0)
+    out.reserve(static_cast<size_t>(std::min<off_t>(st.st_size, static_cast<off_t>(limit) + 1)));
   char buf[65536];
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
@@ -129,7 +151,8 @@ Result<std::string> RootedHost::read_file(std::string_view path, std::size_t lim
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > limit) {
       close(fd);
-      return make_error(std::string(path) + ": file larger than " + std::to_string(limit) + " bytes");
+      return make_error(std::string(path) + ": file larger than " + std::to_string(limit) +
+                        " bytes");
     }
   }
   close(fd);
@@ -138,7 +161,9 @@ Result<std::string> RootedHost::read_file(std::string_view path, std::size_t lim
 
 Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const {
   ++reads_;
-  std::string disk = disk_path(path);
+  auto resolved = resolved_disk_path(*this, path);
+  if (!resolved) return make_error(resolved.error());
+  const std::string& disk = *resolved;
   DIR* dir = opendir(disk.c_str());
   if (dir == nullptr) return make_error(errno_message(path));
   std::vector<DirEntry> out;
@@ -147,26 +172,36 @@ Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const 
     if (name == "." || name == "..") continue;
     FileType type = FileType::kOther;
     switch (e->d_type) {
-      case DT_REG: type = FileType::kFile; break;
-      case DT_DIR: type = FileType::kDirectory; break;
-      case DT_LNK: type = FileType::kSymlink; break;
+      case DT_REG:
+        type = FileType::kFile;
+        break;
+      case DT_DIR:
+        type = FileType::kDirectory;
+        break;
+      case DT_LNK:
+        type = FileType::kSymlink;
+        break;
       case DT_UNKNOWN: {
         struct stat st {};
         if (lstat((disk + "/" + std::string(name)).c_str(), &st) == 0) type = type_of(st.st_mode);
         break;
       }
-      default: break;
+      default:
+        break;
     }
     out.push_back({std::string(name), type});
   }
   closedir(dir);
-  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return out;
 }
 
 std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
+  auto disk = resolved_disk_path(*this, path);
+  if (!disk) return std::nullopt;
   struct stat st {};
-  if (::stat(disk_path(path).c_str(), &st) != 0) return std::nullopt;
+  if (::stat(disk->c_str(), &st) != 0) return std::nullopt;
   return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
 }
 
@@ -198,7 +233,8 @@ RunResult RootedHost::run(const std::vector<std::string>& argv, int timeout_ms) 
     program = disk_path(program);
   } else {
     std::string found;
-    for (std::string_view dir : split(env("PATH").value_or("/usr/bin:/bin"), ':')) {
+    const std::string path_var = env("PATH").value_or("/usr/bin:/bin");  // outlives the views
+    for (std::string_view dir : split(path_var, ':')) {
       if (dir.empty()) continue;
       std::string candidate = disk_path(path_join(dir, argv[0]));
       if (access(candidate.c_str(), X_OK) == 0) {
@@ -234,12 +270,15 @@ RunResult RootedHost::run(const std::vector<std::string>& argv, int timeout_ms) 
   posix_spawnattr_setpgroup(&attr, 0);
 
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env_) env_strings.push_back(k + "=" + v);
+  env_strings.reserve(env_.size());
+  for (const auto& [k, v] : env_) env_strings.push_back(std::string(k).append("=").append(v));
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> args(argv);
   std::vector<char*> cargs;
+  cargs.reserve(args.size() + 1);
   for (auto& s : args) cargs.push_back(s.data());
   cargs.push_back(nullptr);
 
@@ -273,6 +312,7 @@ RunResult RootedHost::run(const std::vector<std::string>& argv, int timeout_ms) 
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t got = read(fds[i].fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
       if (got > 0) {
         (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(got));
       } else {
@@ -296,7 +336,9 @@ RunResult RootedHost::run(const std::vector<std::string>& argv, int timeout_ms) 
       kill(-pid, SIGKILL);
       continue;
     }
-    struct timespec ts {0, 2000000};
+    struct timespec ts {
+      0, 2000000
+    };
     nanosleep(&ts, nullptr);
   }
   if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);

@@ -3,9 +3,11 @@
 // Shared by `kernels`, `install`, `check` and `doctor`.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
+#include "kb/kb.h"
 #include "versions/nvidia_versions.h"
 
 namespace cudafit {
@@ -32,7 +34,26 @@ struct CodeEntry {
 CodeVerdict serve(const std::vector<CodeEntry>& entries, const ComputeCapability& gpu,
                   const std::string& max_ptx_isa);
 
-// Compares PTX ISA versions "8.4" < "8.10" numerically.
+// Compares PTX ISA versions "8.4" < "8.10" numerically (-1, 0, 1).
 int compare_ptx_isa(const std::string& a, const std::string& b);
+
+// How a GPU is served by a library made of several fatbin containers: every container must
+// have code for it. `verdict` is the weakest container's; kNone when any container lacks code.
+struct ContainerCoverage {
+  CodeVerdict verdict = CodeVerdict::kNone;
+  std::size_t containers_without_code = 0;  // containers the GPU cannot run at all
+  std::size_t containers_ptx_only = 0;      // containers served only by PTX JIT
+};
+ContainerCoverage serve_containers(const std::vector<std::vector<CodeEntry>>& containers,
+                                   const ComputeCapability& gpu, const std::string& max_ptx_isa);
+
+// "sass", "ptx-jit", "none".
+std::string to_string(CodeVerdict v);
+
+// The highest PTX ISA a Linux driver can JIT: that of the newest CUDA release whose Linux
+// minimum driver is <= `driver` ("" when no release qualifies or none lists its ISA).
+// Pass KnowledgeBase::cuda_releases().
+std::string max_ptx_isa_for_driver(const std::vector<CudaRelease>& releases,
+                                   const DriverVersion& driver);
 
 }  // namespace cudafit

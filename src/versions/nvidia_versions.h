@@ -36,7 +36,7 @@ class CudaVersion {
   CudaVersion() = default;
   CudaVersion(int major, int minor, int patch = -1) : major_(major), minor_(minor), patch_(patch) {}
   static Result<CudaVersion> parse(std::string_view text);
-  static Result<CudaVersion> from_int(long long value);  // 12040 -> 12.4
+  static Result<CudaVersion> from_int(long long value);               // 12040 -> 12.4
   static Result<CudaVersion> from_variant(std::string_view variant);  // "cu121" -> 12.1
   int major() const { return major_; }
   int minor() const { return minor_; }
@@ -90,8 +90,8 @@ class ComputeCapability {
   int minor() const { return minor_; }
   Variant variant() const { return variant_; }
   ComputeCapability plain() const { return {major_, minor_}; }
-  std::string str() const;   // "8.6", "9.0a"
-  std::string sm() const;    // "sm_86", "sm_90a"
+  std::string str() const;      // "8.6", "9.0a"
+  std::string sm() const;       // "sm_86", "sm_90a"
   std::string compute() const;  // "compute_86"
   // Orders by major, minor, then variant (plain < a < f).
   std::strong_ordering operator<=>(const ComputeCapability& other) const;

@@ -35,6 +35,8 @@ class Pep440Version {
   std::string str() const;         // normalized form
   std::string public_str() const;  // without the local part
   Pep440Version without_local() const;
+  Pep440Version base_version() const;  // epoch and release only ("1!2.3rc1+x" -> "1!2.3")
+  bool is_postrelease() const { return post_.has_value(); }
 
   // PEP 440 ordering (local versions sort after their public version).
   std::strong_ordering operator<=>(const Pep440Version& other) const;
@@ -52,12 +54,27 @@ class Pep440Version {
 // One clause: "==2.3.*", "~=2.1", ">=3.8".
 class Specifier {
  public:
-  enum class Op { kEqual, kNotEqual, kLessEqual, kGreaterEqual, kLess, kGreater, kCompatible, kArbitrary };
+  enum class Op {
+    kEqual,
+    kNotEqual,
+    kLessEqual,
+    kGreaterEqual,
+    kLess,
+    kGreater,
+    kCompatible,
+    kArbitrary
+  };
   static Result<Specifier> parse(std::string_view text);
 
   // pip's rules: local versions match "==X" when X has no local part; "<V"/">V" exclude
-  // pre-releases and post-releases of V as PEP 440 says; `allow_prereleases` lets pre-releases match.
+  // pre-releases and post-releases of V as PEP 440 says; `allow_prereleases` lets pre-releases
+  // match.
   bool contains(const Pep440Version& v, bool allow_prereleases = false) const;
+  // The operator alone, with no pre-release filtering.
+  bool matches(const Pep440Version& v) const;
+  // True when the clause names a pre-release with an inclusive or ordered operator
+  // (">=2.0rc1"): then it lets pre-releases match, as in packaging >= 24.2 (not for "!=").
+  bool implies_prereleases() const;
   Op op() const { return op_; }
   const std::string& version_text() const { return text_; }
   bool wildcard() const { return wildcard_; }
@@ -65,19 +82,22 @@ class Specifier {
 
  private:
   Op op_ = Op::kEqual;
-  std::string text_;               // the version as written (for ===)
-  std::optional<Pep440Version> v_; // parsed version (without the ".*")
+  std::string text_;                // the version as written (for ===)
+  std::optional<Pep440Version> v_;  // parsed version (without the ".*")
   bool wildcard_ = false;
 };
 
-// Comma-separated clauses, all of which must hold. Empty set matches everything.
+// Comma-separated clauses, all of which must hold.
 class SpecifierSet {
  public:
   static Result<SpecifierSet> parse(std::string_view text);
+  // As packaging: a pre-release matches only when allowed or some clause names one; an
+  // empty set therefore matches every final release but no pre-release.
   bool contains(const Pep440Version& v, bool allow_prereleases = false) const;
+  bool implies_prereleases() const;
   bool empty() const { return specs_.empty(); }
   const std::vector<Specifier>& specifiers() const { return specs_; }
-  std::string str() const;
+  std::string str() const;  // clauses sorted, comma-joined (packaging's form)
 
  private:
   std::vector<Specifier> specs_;

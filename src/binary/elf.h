@@ -1,0 +1,32 @@
+// ELF64 (little-endian) files: where a host binary may hold fatbins, and what a CUDA cubin
+// (an ELF with e_machine EM_CUDA) is compiled for.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+#include "versions/nvidia_versions.h"
+
+namespace cudafit {
+
+struct ByteRange {
+  std::uint64_t begin = 0, end = 0;
+};
+
+struct ElfLayout {
+  bool is_cubin = false;       // e_machine == EM_CUDA
+  ComputeCapability cubin_cc;  // for cubins: from e_flags (+ `a`/`f` from its notes)
+  // Ranges that may hold fatbins: allocated, non-executable sections with file contents
+  // (.nv_fatbin, .rodata, .ldata, ...), or the whole file when it has no section table.
+  std::vector<ByteRange> scan_ranges;
+  std::string problem;  // non-empty: the header or section table is damaged (partial)
+};
+
+bool looks_like_elf(std::string_view data);
+// An error when `data` is not an ELF64 little-endian file.
+Result<ElfLayout> read_elf(std::string_view data);
+
+}  // namespace cudafit

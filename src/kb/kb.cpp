@@ -1,0 +1,280 @@
+// KnowledgeBase: loading (embedded copy or --data DIR) and the fact queries.
+#include "kb/kb.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "kb/embedded.h"
+#include "kb/kb_impl.h"
+#include "util/host.h"
+#include "util/strings.h"
+
+namespace cudafit {
+
+std::string_view to_string(Os os) { return os == Os::kLinux ? "linux" : "windows"; }
+
+std::string_view to_string(Platform p) {
+  switch (p) {
+    case Platform::kLinuxX86_64:
+      return "linux-x86_64";
+    case Platform::kLinuxAarch64:
+      return "linux-aarch64";
+    case Platform::kWindowsX86_64:
+      return "windows-x86_64";
+  }
+  return "unknown";
+}
+
+std::vector<std::string_view> kb_file_names() {
+  return {kCudaFile,          kMinorCompatFile,    kForwardCompatFile,  kGpuArchsFile,
+          kGpusFile,          kPciIdsFile,         kDriverBranchesFile, kTorchReleasesFile,
+          kTorchVariantsFile, kTorchArchListsFile, kFrameworksFile,     kCudnnFile};
+}
+
+KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KnowledgeBase::~KnowledgeBase() = default;
+
+std::shared_ptr<const KnowledgeBase> KnowledgeBase::embedded_fresh() {
+  auto impl = std::make_unique<Impl>();
+  for (std::size_t i = 0; i < kEmbeddedFileCount; ++i)
+    impl->files.emplace(kEmbeddedFiles[i].name,
+                        std::string_view(kEmbeddedFiles[i].data, kEmbeddedFiles[i].size));
+  return std::make_shared<const KnowledgeBase>(std::move(impl));
+}
+
+Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::embedded() {
+  static const std::shared_ptr<const KnowledgeBase> kb = embedded_fresh();
+  return kb;
+}
+
+Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::load_dir(const std::string& dir) {
+  std::error_code ec;
+  std::string abs = std::filesystem::absolute(dir, ec).string();
+  if (ec) return make_error("--data " + dir + ": " + ec.message());
+  RootedHost rooted("/", std::map<std::string, std::string>{});
+  const Host& host = rooted;
+  auto impl = std::make_unique<Impl>();
+  for (std::string_view name : kb_file_names()) {
+    std::string path = path_join(abs, name);
+    auto text = host.read_file(path);
+    if (!text) return make_error(path + ": " + text.error());
+    auto [it, _] = impl->owned.emplace(std::string(name), std::move(text).value());
+    impl->files.emplace(it->first, std::string_view(it->second));
+  }
+  auto kb = std::make_shared<const KnowledgeBase>(std::move(impl));
+  Status s = kb->verify();
+  if (!s) return make_error(path_join(abs, "") + s.error());
+  return kb;
+}
+
+// ---- Tables ----
+
+const std::vector<CudaRelease>& KnowledgeBase::cuda_releases() const {
+  return impl_->get(impl_->cuda, kCudaFile, parse_cuda_releases);
+}
+const std::vector<MinorCompat>& KnowledgeBase::minor_compat() const {
+  return impl_->get(impl_->minor, kMinorCompatFile, parse_minor_compat);
+}
+const std::vector<ForwardCompat>& KnowledgeBase::forward_compat() const {
+  return impl_->get(impl_->forward, kForwardCompatFile, parse_forward_compat);
+}
+const std::vector<GpuArch>& KnowledgeBase::gpu_archs() const {
+  return impl_->get(impl_->archs, kGpuArchsFile, parse_gpu_archs);
+}
+const std::vector<GpuProduct>& KnowledgeBase::gpu_products() const {
+  return impl_->get(impl_->gpus, kGpusFile, parse_gpu_products);
+}
+const std::vector<PciDevice>& KnowledgeBase::pci_devices() const {
+  return impl_->get(impl_->pci, kPciIdsFile, parse_pci_devices);
+}
+const std::vector<DriverBranch>& KnowledgeBase::driver_branches() const {
+  return impl_->get(impl_->branches, kDriverBranchesFile, parse_driver_branches);
+}
+const std::vector<TorchRelease>& KnowledgeBase::torch_releases() const {
+  return impl_->get(impl_->torch, kTorchReleasesFile, parse_torch_releases);
+}
+const std::vector<TorchVariant>& KnowledgeBase::torch_variants() const {
+  return impl_->get(impl_->variants, kTorchVariantsFile, parse_torch_variants);
+}
+const std::vector<TorchArchList>& KnowledgeBase::torch_arch_lists() const {
+  return impl_->get(impl_->arch_lists, kTorchArchListsFile, parse_torch_arch_lists);
+}
+const std::vector<FrameworkRequirement>& KnowledgeBase::frameworks() const {
+  return impl_->get(impl_->frameworks, kFrameworksFile, parse_frameworks);
+}
+const std::vector<CudnnSupport>& KnowledgeBase::cudnn_support() const {
+  return impl_->get(impl_->cudnn, kCudnnFile, parse_cudnn_support);
+}
+
+Status KnowledgeBase::verify() const {
+  cuda_releases(), minor_compat(), forward_compat(), gpu_archs(), gpu_products(), pci_devices();
+  driver_branches(), torch_releases(), torch_variants(), torch_arch_lists(), frameworks();
+  cudnn_support();
+  for (const std::string* e :
+       {&impl_->cuda.error, &impl_->minor.error, &impl_->forward.error, &impl_->archs.error,
+        &impl_->gpus.error, &impl_->pci.error, &impl_->branches.error, &impl_->torch.error,
+        &impl_->variants.error, &impl_->arch_lists.error, &impl_->frameworks.error,
+        &impl_->cudnn.error})
+    if (!e->empty()) return make_error(*e);
+  return Status::success();
+}
+
+// ---- Queries ----
+
+const TorchRelease* KnowledgeBase::torch_release(const Pep440Version& v) const {
+  Pep440Version want = v.without_local();
+  for (const auto& r : torch_releases())
+    if (r.version == want) return &r;
+  return nullptr;
+}
+
+std::vector<const TorchVariant*> KnowledgeBase::variants_of(const Pep440Version& torch) const {
+  Pep440Version want = torch.without_local();
+  std::vector<const TorchVariant*> out;
+  for (const auto& v : torch_variants())
+    if (v.torch == want) out.push_back(&v);
+  return out;
+}
+
+const TorchVariant* KnowledgeBase::variant(const Pep440Version& torch,
+                                           std::string_view variant) const {
+  for (const TorchVariant* v : variants_of(torch))
+    if (iequals(v->variant, variant)) return v;
+  return nullptr;
+}
+
+const TorchArchList* KnowledgeBase::arch_list(const Pep440Version& torch, std::string_view variant,
+                                              Platform platform) const {
+  Pep440Version want = torch.without_local();
+  for (const auto& a : torch_arch_lists())
+    if (a.platform == platform && iequals(a.variant, variant) && a.torch_from <= want &&
+        want <= a.torch_to)
+      return &a;
+  return nullptr;
+}
+
+const CudaRelease* KnowledgeBase::cuda_release(const CudaVersion& cuda) const {
+  const CudaRelease* found = nullptr;
+  for (const auto& r : cuda_releases()) {
+    if (r.version.major() != cuda.major() || r.version.minor() != cuda.minor()) continue;
+    if (cuda.patch() < 0)
+      found = &r;  // ascending: the last one is the newest update
+    else if (r.version.patch() == cuda.patch())
+      return &r;
+  }
+  return found;
+}
+
+namespace {
+
+const std::optional<DriverVersion>& min_driver(const CudaRelease& r, Os os) {
+  return os == Os::kLinux ? r.linux_min_driver : r.windows_min_driver;
+}
+
+bool is_prerelease_label(std::string_view label) {
+  return icontains(label, "RC") || icontains(label, "Preview");
+}
+
+}  // namespace
+
+std::optional<DriverVersion> KnowledgeBase::minimum_driver_for(const CudaVersion& cuda,
+                                                               Os os) const {
+  if (cuda.patch() >= 0) {
+    const CudaRelease* r = cuda_release(cuda);
+    if (r == nullptr) return std::nullopt;
+    return min_driver(*r, os);
+  }
+  // A major.minor alone means "a build of CUDA X.Y": the first general release of X.Y is
+  // enough (NVIDIA's Table 3 row for the GA toolkit), not the newest update.
+  const CudaRelease* first = nullptr;
+  const CudaRelease* first_any = nullptr;
+  for (const auto& r : cuda_releases()) {
+    if (r.version.major() != cuda.major() || r.version.minor() != cuda.minor()) continue;
+    if (!min_driver(r, os)) continue;
+    if (first_any == nullptr) first_any = &r;
+    if (first == nullptr && !is_prerelease_label(r.label)) first = &r;
+  }
+  if (first == nullptr) first = first_any;
+  if (first == nullptr) return std::nullopt;
+  return min_driver(*first, os);
+}
+
+const MinorCompat* KnowledgeBase::minor_compat_for(int cuda_major) const {
+  for (const auto& m : minor_compat())
+    if (m.cuda_major == cuda_major) return &m;
+  return nullptr;
+}
+
+std::optional<CudaVersion> KnowledgeBase::highest_cuda_for_driver(const DriverVersion& driver,
+                                                                  Os os) const {
+  std::optional<CudaVersion> best;
+  for (const auto& r : cuda_releases()) {
+    bool runs = false;
+    if (const auto& floor = min_driver(r, os)) {
+      runs = *floor <= driver;
+    } else if (os == Os::kWindows && r.linux_min_driver) {
+      // Table 3 prints no Windows minimum for 13.x (the driver is no longer bundled). Windows
+      // and Linux numbers differ inside one branch, so only a newer branch counts as enough.
+      runs = driver.branch() > r.linux_min_driver->branch();
+    }
+    if (runs && (!best || r.version.major_minor_only() > *best))
+      best = r.version.major_minor_only();
+  }
+  return best;
+}
+
+const PciDevice* KnowledgeBase::pci_device(unsigned device_id) const {
+  const auto& all = pci_devices();
+  auto it = std::lower_bound(all.begin(), all.end(), device_id,
+                             [](const PciDevice& d, unsigned id) { return d.device_id < id; });
+  return it != all.end() && it->device_id == device_id ? &*it : nullptr;
+}
+
+std::vector<const GpuProduct*> KnowledgeBase::find_gpus(std::string_view name) const {
+  std::string_view want = trim(name);
+  std::vector<const GpuProduct*> exact, partial;
+  if (want.empty()) return exact;
+  std::string lower_want = to_lower(want);
+  std::string suffix(1, ' ');
+  suffix.append(lower_want);
+  for (const auto& g : gpu_products()) {
+    std::string lower = to_lower(g.name);
+    if (lower == lower_want || ends_with(lower, suffix))
+      exact.push_back(&g);
+    else if (icontains(g.name, want))
+      partial.push_back(&g);
+  }
+  return exact.empty() ? partial : exact;
+}
+
+const GpuArch* KnowledgeBase::arch_of_cc(const ComputeCapability& cc) const {
+  for (const auto& a : gpu_archs())
+    if (a.cc == cc.plain()) return &a;
+  return nullptr;
+}
+
+const DriverBranch* KnowledgeBase::driver_branch(int branch) const {
+  for (const auto& b : driver_branches())
+    if (b.branch == branch) return &b;
+  return nullptr;
+}
+
+const ForwardCompat* KnowledgeBase::forward_compat_for(const CudaVersion& cuda, int branch) const {
+  for (const auto& f : forward_compat())
+    if (f.driver_branch == branch && f.cuda.major() == cuda.major() &&
+        f.cuda.minor() == cuda.minor())
+      return &f;
+  return nullptr;
+}
+
+const TorchRelease* KnowledgeBase::newest_torch() const {
+  const auto& all = torch_releases();
+  return all.empty() ? nullptr : &all.back();
+}
+
+const CudaRelease* KnowledgeBase::newest_cuda() const {
+  const auto& all = cuda_releases();
+  return all.empty() ? nullptr : &all.back();
+}
+
+}  // namespace cudafit

@@ -1,0 +1,94 @@
+// Internal to kb/: the loaded files and the lazily parsed tables behind KnowledgeBase.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kb/kb.h"
+#include "util/csv.h"
+
+namespace cudafit {
+
+// The data files every knowledge base has (data/NAME).
+inline constexpr const char* kCudaFile = "cuda.csv";
+inline constexpr const char* kMinorCompatFile = "cuda-minor-compat.csv";
+inline constexpr const char* kForwardCompatFile = "cuda-forward-compat.csv";
+inline constexpr const char* kGpuArchsFile = "gpu-archs.csv";
+inline constexpr const char* kGpusFile = "gpus.csv";
+inline constexpr const char* kPciIdsFile = "pci-ids.csv";
+inline constexpr const char* kDriverBranchesFile = "driver-branches.csv";
+inline constexpr const char* kTorchReleasesFile = "torch-releases.csv";
+inline constexpr const char* kTorchVariantsFile = "torch-variants.csv";
+inline constexpr const char* kTorchArchListsFile = "torch-arch-lists.csv";
+inline constexpr const char* kFrameworksFile = "frameworks.csv";
+inline constexpr const char* kCudnnFile = "cudnn.csv";
+
+std::vector<std::string_view> kb_file_names();
+
+// A table parsed on first use. `error` is empty when it parsed cleanly.
+template <typename T>
+struct LazyTable {
+  std::once_flag once;
+  std::vector<T> rows;
+  std::string error;
+};
+
+// Parsers: one per file, each returns the first problem as "file:line: column: why".
+Status parse_cuda_releases(const CsvTable& t, std::vector<CudaRelease>& out);
+Status parse_minor_compat(const CsvTable& t, std::vector<MinorCompat>& out);
+Status parse_forward_compat(const CsvTable& t, std::vector<ForwardCompat>& out);
+Status parse_gpu_archs(const CsvTable& t, std::vector<GpuArch>& out);
+Status parse_gpu_products(const CsvTable& t, std::vector<GpuProduct>& out);
+Status parse_pci_devices(const CsvTable& t, std::vector<PciDevice>& out);
+Status parse_driver_branches(const CsvTable& t, std::vector<DriverBranch>& out);
+Status parse_torch_releases(const CsvTable& t, std::vector<TorchRelease>& out);
+Status parse_torch_variants(const CsvTable& t, std::vector<TorchVariant>& out);
+Status parse_torch_arch_lists(const CsvTable& t, std::vector<TorchArchList>& out);
+Status parse_frameworks(const CsvTable& t, std::vector<FrameworkRequirement>& out);
+Status parse_cudnn_support(const CsvTable& t, std::vector<CudnnSupport>& out);
+
+struct KnowledgeBase::Impl {
+  std::map<std::string, std::string, std::less<>> owned;       // load_dir: file contents
+  std::map<std::string, std::string_view, std::less<>> files;  // name -> text
+
+  LazyTable<CudaRelease> cuda;
+  LazyTable<MinorCompat> minor;
+  LazyTable<ForwardCompat> forward;
+  LazyTable<GpuArch> archs;
+  LazyTable<GpuProduct> gpus;
+  LazyTable<PciDevice> pci;
+  LazyTable<DriverBranch> branches;
+  LazyTable<TorchRelease> torch;
+  LazyTable<TorchVariant> variants;
+  LazyTable<TorchArchList> arch_lists;
+  LazyTable<FrameworkRequirement> frameworks;
+  LazyTable<CudnnSupport> cudnn;
+
+  template <typename T>
+  const std::vector<T>& get(LazyTable<T>& table, const char* file,
+                            Status (*parse)(const CsvTable&, std::vector<T>&)) const {
+    std::call_once(table.once, [&] {
+      auto it = files.find(file);
+      if (it == files.end()) {
+        table.error = std::string(file) + ": missing from the knowledge base";
+        return;
+      }
+      auto csv = parse_csv(it->second, file);
+      if (!csv) {
+        table.error = csv.error();
+        return;
+      }
+      Status s = parse(*csv, table.rows);
+      if (!s) {
+        table.rows.clear();
+        table.error = s.error();
+      }
+    });
+    return table.rows;
+  }
+};
+
+}  // namespace cudafit

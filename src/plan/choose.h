@@ -1,0 +1,45 @@
+// Choosing a torch build for a machine: the newest release that satisfies the request and
+// runs, then its highest CUDA variant whose verdict is `ok` (else the highest that runs, with
+// its caveat). Higher variants that need minor-version or forward compatibility are offered
+// as alternatives. When nothing fits, says what would.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kb/kb.h"
+#include "verdict/verdict.h"
+#include "versions/pep440.h"
+
+namespace cudafit {
+
+// --compat: minor prefers an ok-minor-compat higher variant; forward allows
+// needs-forward-compat builds.
+enum class CompatPolicy { kDefault, kMinor, kForward };
+
+struct PlannedBuild {
+  const TorchRelease* release = nullptr;
+  const TorchVariant* variant = nullptr;
+  BuildVerdict verdict;
+};
+
+struct InstallPlan {
+  bool found = false;
+  PlannedBuild chosen;
+  std::vector<PlannedBuild> alternatives;  // other variants of the chosen release worth naming
+  std::vector<std::string> skipped;        // newer matching releases passed over, with why
+  std::string nothing_fits;                // when !found: why, and what would fit
+};
+
+// `torch_spec` empty = any release; `label` is the request as written ("torch==2.6.*").
+InstallPlan choose_build(const KnowledgeBase& kb, const TargetMachine& machine,
+                         const SpecifierSet& torch_spec, const std::string& label,
+                         CompatPolicy policy);
+
+// The best variant of one release for the machine (nullptr verdicts: none of its variants
+// were candidates). Used by `check` to suggest a fix.
+PlannedBuild best_variant_of(const KnowledgeBase& kb, const TargetMachine& machine,
+                             const TorchRelease& release, CompatPolicy policy,
+                             std::vector<PlannedBuild>* evaluated = nullptr);
+
+}  // namespace cudafit

@@ -1,0 +1,42 @@
+// MachineSpec: the machine an answer is for, from command-line flags, then the override
+// variables image builders use (UV_CUDA_DRIVER_VERSION, CONDA_OVERRIDE_CUDA), then what
+// detection found; whatever is still missing is unknown, with the assumption said.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kb/kb.h"
+#include "probe/machine.h"
+#include "util/host.h"
+#include "util/result.h"
+#include "verdict/verdict.h"
+
+namespace cudafit {
+
+struct MachineFlags {
+  std::optional<std::string> driver;  // --driver 535.104.05
+  std::vector<std::string> gpus;      // --gpu "RTX 3050" | sm_86 | 8.6 | 10de:2507 | none
+  std::optional<std::string> python;  // --python 3.11
+  std::optional<std::string> os;      // --os linux|windows
+  std::optional<std::string> arch;    // --arch x86_64|aarch64
+};
+
+// One --gpu value to a GPU (name, CC, data-center flag) using the KB. An error names the value.
+Result<TargetGpu> resolve_gpu(const KnowledgeBase& kb, const std::string& text);
+
+// Flags first, then `host`'s environment (UV_CUDA_DRIVER_VERSION, CONDA_OVERRIDE_CUDA), then
+// `detected` (may be null). Errors name the flag or variable and the value.
+Result<TargetMachine> resolve_machine(const MachineFlags& flags, const Host& host,
+                                      const KnowledgeBase& kb, const Machine* detected);
+
+// resolve_machine, detecting the machine through `host` (files only, no driver libraries)
+// when `detect` is set and the flags and variables leave the driver or the GPUs out.
+Result<TargetMachine> target_machine(const MachineFlags& flags, const Host& host,
+                                     const KnowledgeBase& kb, bool detect);
+
+// One line describing the machine: "driver 535.104.05 (--driver), sm_86 (GeForce RTX 3050)...".
+std::string describe_machine(const TargetMachine& m);
+
+}  // namespace cudafit

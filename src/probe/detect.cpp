@@ -1,0 +1,124 @@
+// detect_machine and the shared ProbeContext (file cache, loader search path).
+#include "probe/detect.h"
+
+#include <algorithm>
+
+#include "probe/probe_context.h"
+#include "util/strings.h"
+
+namespace cudafit {
+
+std::string Gpu::pci_id() const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned v : {vendor_id, device_id}) {
+    if (!out.empty()) out += ':';
+    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(v >> shift) & 0xfu];
+  }
+  return out;
+}
+
+const std::string* ProbeContext::read(std::string_view path, std::size_t limit) {
+  auto it = files_.find(path);
+  if (it != files_.end()) return it->second ? &*it->second : nullptr;
+  std::optional<std::string> value;
+  auto info = host.stat(path);
+  if (info && info->type != FileType::kDirectory) {
+    auto text = host.read_file(path, limit);
+    if (text) {
+      value = std::move(*text);
+    } else {
+      note("unreadable: " + text.error());
+    }
+  }
+  auto [pos, inserted] = files_.emplace(std::string(path), std::move(value));
+  (void)inserted;
+  return pos->second ? &*pos->second : nullptr;
+}
+
+const std::vector<DirEntry>* ProbeContext::list(std::string_view path) {
+  auto it = dirs_.find(path);
+  if (it != dirs_.end()) return it->second ? &*it->second : nullptr;
+  std::optional<std::vector<DirEntry>> value;
+  if (host.is_dir(path)) {
+    auto entries = host.list_dir(path);
+    if (entries) {
+      value = std::move(*entries);
+    } else {
+      note("unreadable: " + entries.error());
+    }
+  }
+  auto [pos, inserted] = dirs_.emplace(std::string(path), std::move(value));
+  (void)inserted;
+  return pos->second ? &*pos->second : nullptr;
+}
+
+std::string ProbeContext::canonical(std::string_view path) const {
+  auto c = host.canonical(path);
+  return c ? *c : path_normalize(path);
+}
+
+const std::vector<LdCacheEntry>& ProbeContext::ld_cache() {
+  if (ld_cache_) return *ld_cache_;
+  ld_cache_.emplace();
+  if (const std::string* data = read("/etc/ld.so.cache", 16u << 20)) {
+    auto parsed = parse_ld_so_cache(*data);
+    if (parsed) {
+      *ld_cache_ = std::move(*parsed);
+    } else {
+      note("/etc/ld.so.cache: " + parsed.error());
+    }
+  }
+  return *ld_cache_;
+}
+
+namespace {
+std::vector<std::string> split_path_list(std::optional<std::string> value) {
+  std::vector<std::string> out;
+  if (!value) return out;
+  for (std::string_view dir : split(*value, ':')) {
+    dir = trim(dir);
+    if (!dir.empty() && dir.front() == '/') out.push_back(path_normalize(dir));
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> ProbeContext::ld_library_path() const {
+  return split_path_list(host.env("LD_LIBRARY_PATH"));
+}
+
+std::vector<std::string> ProbeContext::path_dirs() const {
+  return split_path_list(host.env("PATH"));
+}
+
+const std::vector<std::string>& ProbeContext::loader_dirs() {
+  if (loader_dirs_) return *loader_dirs_;
+  std::vector<std::string> dirs = ld_library_path();
+  for (const auto& e : ld_cache()) dirs.push_back(path_dirname(e.path));
+  // The loader's built-in folders (glibc's system search path) and the WSL driver folder.
+  for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                        "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64",
+                        "/usr/lib64", "/lib", "/usr/lib", "/usr/lib/wsl/lib"})
+    dirs.emplace_back(d);
+  std::vector<std::string> unique;
+  for (auto& d : dirs)
+    if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(std::move(d));
+  loader_dirs_ = std::move(unique);
+  return *loader_dirs_;
+}
+
+Machine detect_machine(const Host& host, const KnowledgeBase& kb, const DetectOptions& options) {
+  Machine m;
+  ProbeContext ctx(host, kb, options, m);
+  probe_host(ctx);
+  probe_driver(ctx);
+  probe_gpus(ctx);
+  probe_driver_libraries(ctx);
+  probe_toolkits(ctx);
+  probe_cudnn(ctx);
+  probe_container(ctx);
+  return m;
+}
+
+}  // namespace cudafit

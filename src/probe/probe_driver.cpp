@@ -1,0 +1,208 @@
+// The driver: the kernel module (/sys/module, /proc/driver/nvidia), nouveau, the user-space
+// libraries the loader would find, and (with --exec) nvidia-smi's header.
+#include <algorithm>
+
+#include "probe/probe_context.h"
+#include "util/strings.h"
+
+namespace cudafit {
+
+namespace {
+
+constexpr const char* kSysVersion = "/sys/module/nvidia/version";
+constexpr const char* kProcVersion = "/proc/driver/nvidia/version";
+
+// A driver version as it appears in file names: two or three parts, a 3+ digit branch.
+std::optional<DriverVersion> driver_version_of_suffix(const std::string& suffix) {
+  auto v = DriverVersion::parse(suffix);
+  if (!v || v->parts().size() < 2 || suffix.find('.') < 3) return std::nullopt;
+  return *v;
+}
+
+void probe_kernel_module(ProbeContext& ctx) {
+  DriverInfo& d = ctx.m.driver;
+  const std::string* sys = ctx.read(kSysVersion);
+  const std::string* proc = ctx.read(kProcVersion);
+  if (const std::string* modules = ctx.read("/proc/modules")) {
+    for (const auto& name : parse_proc_modules(*modules)) {
+      if (name == "nvidia") d.module_loaded = true;
+      if (name == "nouveau") d.nouveau_loaded = true;
+    }
+  }
+  if (sys != nullptr || proc != nullptr) d.module_loaded = true;
+
+  std::optional<DriverVersion> proc_version;
+  if (proc != nullptr) {
+    auto nvrm = parse_nvrm_version(*proc);
+    if (nvrm) {
+      proc_version = nvrm->version;
+      d.module_kind = Fact<std::string>::of(nvrm->open ? "open" : "proprietary", kProcVersion);
+    } else {
+      ctx.note(std::string(kProcVersion) + ": " + nvrm.error());
+      d.module_kind = Fact<std::string>::unknown(std::string(kProcVersion) + ": " + nvrm.error());
+    }
+  } else {
+    d.module_kind = Fact<std::string>::unknown(std::string(kProcVersion) + " is absent");
+  }
+  if (sys != nullptr) {
+    auto v = parse_module_version(*sys);
+    if (v) {
+      d.version = Fact<DriverVersion>::of(*v, kSysVersion);
+      if (proc_version && !(*proc_version == *v))
+        d.version.note = std::string(kProcVersion) + " says " + proc_version->str();
+    } else {
+      ctx.note(std::string(kSysVersion) + ": " + v.error());
+    }
+  }
+  if (!d.version.known() && proc_version)
+    d.version = Fact<DriverVersion>::of(*proc_version, kProcVersion);
+  if (!d.version.known()) {
+    std::string why = d.module_loaded ? "the nvidia module's version files cannot be parsed"
+                                      : "no NVIDIA kernel module is loaded";
+    if (d.nouveau_loaded) why += " (nouveau is loaded instead)";
+    if (ctx.m.host.wsl) why += " (WSL2: the Windows driver serves the GPU)";
+    d.version = Fact<DriverVersion>::unknown(why);
+  }
+}
+
+void add_library(ProbeContext& ctx, std::vector<std::string>& seen, const std::string& path,
+                 std::string kind, std::optional<DriverVersion> version, bool stub) {
+  std::string canon = ctx.canonical(path);
+  if (std::find(seen.begin(), seen.end(), canon) != seen.end()) return;
+  seen.push_back(canon);
+  ctx.m.driver.libraries.push_back({path, std::move(kind), std::move(version), stub});
+}
+
+void find_libraries(ProbeContext& ctx) {
+  std::vector<std::string> dirs = ctx.loader_dirs();
+  // LIBRARY_PATH is for linking (where CUDA images put the stub); list it to show the stub.
+  if (auto lp = ctx.host.env("LIBRARY_PATH"))
+    for (std::string_view dir : split(*lp, ':'))
+      if (!dir.empty() && dir.front() == '/') dirs.push_back(path_normalize(dir));
+  std::vector<std::string> seen_dirs, seen_files;
+  for (const auto& dir : dirs) {
+    std::string canon = ctx.canonical(dir);
+    if (std::find(seen_dirs.begin(), seen_dirs.end(), canon) != seen_dirs.end()) continue;
+    seen_dirs.push_back(canon);
+    if (path_basename(canon) == "compat") continue;  // forward compatibility: see container
+    const auto* entries = ctx.list(dir);
+    if (entries == nullptr) continue;
+    bool stubs = path_basename(canon) == "stubs";
+    bool wsl = canon == "/usr/lib/wsl/lib";
+    for (const auto& e : *entries) {
+      for (const char* stem : {"libcuda.so", "libnvidia-ml.so"}) {
+        std::string kind = std::string(stem).substr(0, std::string(stem).size() - 3);
+        std::string path = dir + "/" + e.name;
+        if (stubs) {
+          if (e.name == stem) add_library(ctx, seen_files, path, kind, std::nullopt, true);
+          continue;
+        }
+        auto suffix = so_version_suffix(e.name, stem);
+        if (!suffix) continue;
+        if (auto v = driver_version_of_suffix(*suffix)) {
+          add_library(ctx, seen_files, path, kind, v, false);
+        } else if (wsl && e.type != FileType::kSymlink && *suffix != "1") {
+          // WSL2's libcuda.so.1.1 is the Windows driver's, without its version in the name.
+          add_library(ctx, seen_files, path, kind, std::nullopt, false);
+        }
+      }
+    }
+  }
+}
+
+// The version of the library the loader would open for `soname`, from its real file name.
+std::optional<std::pair<DriverVersion, std::string>> loaded_version(ProbeContext& ctx,
+                                                                    const std::string& soname) {
+  for (const auto& dir : ctx.loader_dirs()) {
+    std::string canon_dir = ctx.canonical(dir);
+    std::string name = path_basename(canon_dir);
+    if (name == "compat" || name == "stubs") continue;
+    std::string path = dir + "/" + soname;
+    if (!ctx.host.is_file(path)) continue;
+    std::string real = ctx.canonical(path);
+    std::string stem = soname.substr(0, soname.rfind(".so") + 3);
+    auto suffix = so_version_suffix(path_basename(real), stem);
+    if (!suffix) continue;
+    if (auto v = driver_version_of_suffix(*suffix)) return std::make_pair(*v, real);
+  }
+  return std::nullopt;
+}
+
+void probe_userspace(ProbeContext& ctx) {
+  DriverInfo& d = ctx.m.driver;
+  find_libraries(ctx);
+  // NVML is what reports "Driver/library version mismatch"; libcuda is what CUDA loads.
+  for (const char* soname : {"libnvidia-ml.so.1", "libcuda.so.1"}) {
+    if (auto found = loaded_version(ctx, soname)) {
+      d.userspace_version = Fact<DriverVersion>::of(found->first, found->second);
+      break;
+    }
+  }
+  if (!d.userspace_version.known()) {
+    bool only_stub =
+        !d.libraries.empty() && std::all_of(d.libraries.begin(), d.libraries.end(),
+                                            [](const DriverLibrary& l) { return l.stub; });
+    d.userspace_version = Fact<DriverVersion>::unknown(
+        only_stub ? "only the CUDA stub library (not a driver) was found"
+                  : "no versioned libcuda.so.1 / libnvidia-ml.so.1 on the loader's path");
+  }
+  if (d.version.known() && d.userspace_version.known() &&
+      !(*d.version.value == *d.userspace_version.value)) {
+    d.version_mismatch = true;
+  }
+}
+
+void probe_nvidia_smi(ProbeContext& ctx) {
+  DriverInfo& d = ctx.m.driver;
+  RunResult r = ctx.host.run({"nvidia-smi"}, ctx.options.timeout_ms);
+  if (r.timed_out || r.exit_code != 0) {
+    std::string why = r.timed_out
+                          ? "nvidia-smi timed out"
+                          : "nvidia-smi failed: " + std::string(trim(r.out + r.err)).substr(0, 160);
+    d.nvidia_smi_version = Fact<DriverVersion>::unknown(why);
+    ctx.note(why);
+    return;
+  }
+  auto after = [&](std::string_view label) -> std::string {
+    size_t at = r.out.find(label);
+    if (at == std::string::npos) return {};
+    auto words = split_ws(std::string_view(r.out).substr(at + label.size()));
+    return words.empty() ? std::string() : std::string(words[0]);
+  };
+  std::string ver = after("Driver Version:");
+  if (ver.empty()) ver = after("KMD Version:");  // R610 and later
+  std::string cuda = after("CUDA Version:");
+  if (cuda.empty()) cuda = after("CUDA UMD Version:");
+  auto v = DriverVersion::parse(ver);
+  if (!v) {
+    d.nvidia_smi_version = Fact<DriverVersion>::unknown("nvidia-smi printed no driver version");
+    return;
+  }
+  d.nvidia_smi_version = Fact<DriverVersion>::of(*v, "nvidia-smi");
+  if (!d.version.known()) d.version = Fact<DriverVersion>::of(*v, "nvidia-smi");
+  if (auto c = CudaVersion::parse(cuda); c && !d.cuda.known())
+    d.cuda = Fact<CudaVersion>::of(*c, "nvidia-smi");
+}
+
+}  // namespace
+
+void probe_driver(ProbeContext& ctx) {
+  probe_kernel_module(ctx);
+  probe_userspace(ctx);
+  DriverInfo& d = ctx.m.driver;
+  if (ctx.options.exec) probe_nvidia_smi(ctx);
+  if (!d.cuda.known() && d.version.known()) {
+    Os os = ctx.m.host.wsl ? Os::kWindows : Os::kLinux;
+    if (auto c = ctx.kb.highest_cuda_for_driver(*d.version.value, os)) {
+      d.cuda = Fact<CudaVersion>::of(
+          *c, "knowledge base: highest CUDA whose minimum driver <= " + d.version.value->str());
+    } else {
+      d.cuda = Fact<CudaVersion>::unknown("the knowledge base knows no CUDA release for driver " +
+                                          d.version.value->str());
+    }
+  } else if (!d.cuda.known()) {
+    d.cuda = Fact<CudaVersion>::unknown("the driver version is unknown");
+  }
+}
+
+}  // namespace cudafit

@@ -1,0 +1,103 @@
+// `cudafit install` and `cudafit check` through run_cli, as a user types them.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "cli/cli.h"
+
+namespace cudafit {
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  args.insert(args.begin(), "cudafit");
+  std::ostringstream out, err;
+  int code = run_cli(args, out, err, env);
+  return {code, out.str(), err.str()};
+}
+
+TEST(InstallCli, Driver535Torch23) {
+  // cuda.csv:40: 12.1 needs 530.30.02; torch-arch-lists.csv:46 cu121 carries 8.6.
+  CliRun r = run({"install", "torch==2.3.*", "--driver", "535.104.05", "--gpu", "RTX 3050",
+                  "--python", "3.11", "--no-detect", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["torch"], "2.3.1");
+  EXPECT_EQ(j["variant"], "cu121");
+  EXPECT_EQ(j["index_url"], "https://download.pytorch.org/whl/cu121");
+  EXPECT_EQ(j["verdict"], "ok");
+  EXPECT_EQ(j["commands"]["pip"],
+            "pip install torch==2.3.1 --index-url https://download.pytorch.org/whl/cu121");
+  EXPECT_EQ(j["commands"]["conda"],
+            "conda install pytorch==2.3.1 pytorch-cuda=12.1 -c pytorch -c nvidia");
+  EXPECT_TRUE(j["why"].is_array());
+  EXPECT_TRUE(j["alternatives"].is_array());
+}
+
+TEST(InstallCli, DefaultIsTorchWithCompanions) {
+  CliRun r = run(
+      {"install", "--driver", "535.104.05", "--gpu", "sm_86", "--python", "3.11", "--no-detect"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("pip:   pip install torch=="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("torchvision"), std::string::npos) << r.out;
+}
+
+TEST(InstallCli, Rtx5090Torch26ExitsOneNamingTheFirstRelease) {
+  CliRun r = run({"install", "torch==2.6.*", "--driver", "570.124.06", "--gpu", "sm_120",
+                  "--python", "3.11", "--no-detect"});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("torch 2.7.0 with cu128"), std::string::npos) << r.out;
+}
+
+TEST(InstallCli, NoGpuGetsTheCpuIndex) {
+  CliRun r = run({"install", "torch==2.3.*", "--gpu", "none", "--python", "3.11", "--no-detect",
+                  "--format", "requirements"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "--index-url https://download.pytorch.org/whl/cpu\ntorch==2.3.1\n");
+}
+
+TEST(InstallCli, UvDriverVariableIsNamed) {
+  CliRun r = run(
+      {"install", "torch==2.3.*", "--gpu", "sm_86", "--python", "3.11", "--no-detect", "--json"},
+      {{"UV_CUDA_DRIVER_VERSION", "525.85.12"}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["variant"], "cu118");
+  EXPECT_NE(j["machine"].get<std::string>().find("UV_CUDA_DRIVER_VERSION"), std::string::npos);
+  ASSERT_EQ(j["alternatives"].size(), 1u);
+  EXPECT_EQ(j["alternatives"][0]["verdict"], "ok-minor-compat");
+}
+
+TEST(InstallCli, BadInputExitsTwo) {
+  EXPECT_EQ(run({"install", "torch==", "--no-detect"}).code, 2);
+  EXPECT_EQ(run({"install", "--driver", "abc", "--no-detect"}).code, 2);
+  EXPECT_EQ(run({"install", "--gpu", "Voodoo", "--no-detect"}).code, 2);
+  EXPECT_EQ(run({"install", "--compat", "sideways", "--no-detect"}).code, 2);
+  EXPECT_EQ(run({"install", "--tool", "poetry", "--no-detect"}).code, 2);
+}
+
+TEST(CheckCli, ExitCodes) {
+  EXPECT_EQ(run({"check", "torch==2.3.1+cu121", "--driver", "535.104.05", "--gpu", "sm_80",
+                 "--no-detect"})
+                .code,
+            0);
+  CliRun no = run(
+      {"check", "torch==2.3.1+cu121", "--driver", "470.82.01", "--gpu", "sm_80", "--no-detect"});
+  EXPECT_EQ(no.code, 1);
+  EXPECT_NE(no.out.find("fix:"), std::string::npos) << no.out;
+  EXPECT_EQ(run({"check", "torch==", "--no-detect"}).code, 2);
+  EXPECT_EQ(run({"check", "no/such/requirements.txt", "--no-detect"}).code, 2);
+  CliRun j = run({"check", "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04", "--driver", "550.54.15",
+                  "--gpu", "sm_90", "--no-detect", "--json"});
+  ASSERT_EQ(j.code, 0) << j.err;
+  auto parsed = nlohmann::json::parse(j.out);
+  EXPECT_EQ(parsed["targets"][0]["items"][0]["verdict"], "ok");
+}
+
+}  // namespace
+}  // namespace cudafit

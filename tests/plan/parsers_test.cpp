@@ -1,0 +1,208 @@
+// requirements.txt, pyproject.toml, Dockerfile and image-reference parsing; malformed input
+// gives one error line naming the place.
+#include <gtest/gtest.h>
+
+#include <ostream>
+
+#include "plan/docker.h"
+#include "plan/requirements_file.h"
+#include "test_kb.h"
+
+namespace cudafit {
+namespace {
+
+TEST(RequirementsTxt, OptionsCommentsContinuations) {
+  auto r = parse_requirements_txt(
+      "# a comment\n"
+      "--index-url https://download.pytorch.org/whl/cu121\n"
+      "--extra-index-url=https://pypi.org/simple\n"
+      "-f https://example.org/links\n"
+      "torch==2.3.1 \\\n"
+      "  --hash=sha256:abc\n"
+      "numpy<2  # pinned\n"
+      "-e ./local\n"
+      "./wheel.whl\n"
+      "--pre\n",
+      "requirements.txt");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->index_url, "https://download.pytorch.org/whl/cu121");
+  ASSERT_EQ(r->extra_index_urls.size(), 1u);
+  ASSERT_EQ(r->find_links.size(), 1u);
+  ASSERT_EQ(r->requirements.size(), 2u);
+  EXPECT_EQ(r->requirements[0].req.name, "torch");
+  EXPECT_EQ(r->requirements[0].where, "requirements.txt:5");
+  EXPECT_EQ(r->requirements[1].req.name, "numpy");
+  EXPECT_EQ(r->notes.size(), 2u);
+}
+
+struct Bad {
+  std::string text, error_prefix;
+};
+void PrintTo(const Bad& b, std::ostream* os) { *os << b.error_prefix; }
+
+class MalformedRequirements : public ::testing::TestWithParam<Bad> {};
+TEST_P(MalformedRequirements, OneLineErrorNamingTheLine) {
+  auto r = parse_requirements_txt(GetParam().text, "req.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().rfind(GetParam().error_prefix, 0), 0u) << r.error();
+  EXPECT_EQ(r.error().find('\n'), std::string::npos);
+}
+INSTANTIATE_TEST_SUITE_P(Rows, MalformedRequirements,
+                         ::testing::Values(Bad{"torch==\n", "req.txt:1:"},
+                                           Bad{"numpy\n\ntorch>=>2\n", "req.txt:3:"},
+                                           Bad{"--bogus-option x\n", "req.txt:1: unknown option"},
+                                           Bad{"--index-url\n", "req.txt:1:"},
+                                           Bad{"-r other.txt\n", "req.txt:1: -r other.txt"},
+                                           Bad{"torch ==2.3.1 ; python_version <\n", "req.txt:1:"},
+                                           Bad{"tor ch\n", "req.txt:1:"}));
+
+TEST(RequirementsTxt, IncludesFollowedInsideTheFolderOnly) {
+  MemoryHost host;
+  host.add_file("/p/requirements.txt", "-r base.txt\ntorch==2.3.1\n");
+  host.add_file("/p/base.txt", "--index-url https://download.pytorch.org/whl/cu118\nnumpy\n");
+  host.add_file("/p/evil.txt", "-r ../etc/passwd\n");
+  auto r = read_requirements_txt(host, "/p/requirements.txt");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->requirements.size(), 2u);
+  EXPECT_EQ(r->index_url, "https://download.pytorch.org/whl/cu118");
+  auto evil = read_requirements_txt(host, "/p/evil.txt");
+  ASSERT_FALSE(evil.ok());
+  EXPECT_NE(evil.error().find("/p/evil.txt:1: -r ../etc/passwd: refused"), std::string::npos)
+      << evil.error();
+  host.add_file("/p/loop.txt", "-r loop.txt\n");
+  auto loop = read_requirements_txt(host, "/p/loop.txt");
+  ASSERT_FALSE(loop.ok());
+  EXPECT_NE(loop.error().find("too deep"), std::string::npos);
+}
+
+TEST(Pyproject, DependenciesAndUvIndex) {
+  auto r = parse_pyproject(R"(
+[project]
+name = "x"
+dependencies = [
+  "torch==2.3.1",
+  "numpy>=1.26",
+]
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-cu121", marker = "sys_platform == 'linux'" }]
+
+[[tool.uv.index]]
+name = "pytorch-cu121"
+url = "https://download.pytorch.org/whl/cu121"
+explicit = true
+)",
+                           "pyproject.toml");
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_EQ(r->requirements.size(), 2u);
+  EXPECT_EQ(r->requirements[0].where, "pyproject.toml:5");
+  EXPECT_EQ(r->index_url, "https://download.pytorch.org/whl/cu121");
+}
+
+TEST(Pyproject, MalformedNamesTheLine) {
+  auto bad_toml =
+      parse_pyproject("[project]\ndependencies = [\n  \"torch\",\n  oops\n]\n", "pyproject.toml");
+  ASSERT_FALSE(bad_toml.ok());
+  EXPECT_EQ(bad_toml.error().rfind("pyproject.toml:4:", 0), 0u) << bad_toml.error();
+  auto bad_req =
+      parse_pyproject("[project]\ndependencies = [\n  \"torch==\",\n]\n", "pyproject.toml");
+  ASSERT_FALSE(bad_req.ok());
+  EXPECT_EQ(bad_req.error().rfind("pyproject.toml:3:", 0), 0u) << bad_req.error();
+  auto not_list = parse_pyproject("[project]\ndependencies = \"torch\"\n", "pyproject.toml");
+  ASSERT_FALSE(not_list.ok());
+  EXPECT_EQ(not_list.error().rfind("pyproject.toml:2:", 0), 0u) << not_list.error();
+  auto no_index =
+      parse_pyproject("[tool.uv.sources]\ntorch = { index = \"nope\" }\n", "pyproject.toml");
+  ASSERT_FALSE(no_index.ok());
+}
+
+TEST(ImageRef, Parses) {
+  auto r = ImageRef::parse("nvcr.io/nvidia/pytorch:24.05-py3");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->registry, "nvcr.io");
+  EXPECT_EQ(r->repository, "nvidia/pytorch");
+  EXPECT_EQ(r->tag, "24.05-py3");
+  auto hub = ImageRef::parse("docker.io/library/ubuntu:22.04@sha256:abc");
+  ASSERT_TRUE(hub.ok());
+  EXPECT_EQ(hub->registry, "");
+  EXPECT_EQ(hub->repository, "ubuntu");
+  EXPECT_EQ(hub->digest, "sha256:abc");
+  auto port = ImageRef::parse("localhost:5000/x/y:1");
+  ASSERT_TRUE(port.ok());
+  EXPECT_EQ(port->registry, "localhost:5000");
+  EXPECT_EQ(port->tag, "1");
+  for (const char* bad : {"", "a b", "x:", "/x", "x//y", "x@", "ümlaut"}) {
+    EXPECT_FALSE(ImageRef::parse(bad).ok()) << bad;
+  }
+}
+
+TEST(ImageRef, WhatTheNameSays) {
+  const auto& f = testing::facts();
+  auto cuda = image_stack(*ImageRef::parse("nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04"), f);
+  EXPECT_EQ(cuda.kind, ImageStack::Kind::kNvidiaCuda);
+  ASSERT_TRUE(cuda.cuda.has_value());
+  EXPECT_EQ(cuda.cuda->str(), "12.4.1");
+  EXPECT_EQ(cuda.flavor, "runtime");
+  auto pt = image_stack(*ImageRef::parse("pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime"), f);
+  EXPECT_EQ(pt.kind, ImageStack::Kind::kPytorch);
+  EXPECT_EQ(pt.torch->str(), "2.3.1");
+  EXPECT_EQ(pt.cuda->str(), "12.1");
+  EXPECT_EQ(pt.cudnn, "8");
+  // images-ngc-pytorch.csv 24.05 row: CUDA 12.4.1.
+  auto ngc = image_stack(*ImageRef::parse("nvcr.io/nvidia/pytorch:24.05-py3"), f);
+  EXPECT_EQ(ngc.kind, ImageStack::Kind::kNgcPytorch);
+  ASSERT_NE(ngc.ngc, nullptr);
+  EXPECT_EQ(ngc.cuda->str(), "12.4.1");
+  auto unknown_ngc = image_stack(*ImageRef::parse("nvcr.io/nvidia/pytorch:01.01-py3"), f);
+  EXPECT_FALSE(unknown_ngc.cuda.has_value());
+  EXPECT_FALSE(unknown_ngc.note.empty());
+  auto latest = image_stack(*ImageRef::parse("pytorch/pytorch"), f);
+  EXPECT_FALSE(latest.cuda.has_value());
+}
+
+TEST(Dockerfile, ArgsStagesAndPipInstalls) {
+  auto d = parse_dockerfile(R"(# syntax=docker/dockerfile:1
+ARG CUDA=12.4.1
+ARG BASE=nvidia/cuda:${CUDA}-cudnn-runtime-ubuntu22.04
+FROM ${BASE} AS build
+ARG TORCH=2.3.1
+RUN apt-get update && \
+    pip install --no-cache-dir torch==${TORCH} \
+      --index-url https://download.pytorch.org/whl/cu121 && echo done
+FROM build AS final
+RUN python3 -m pip install "numpy<2"
+)",
+                            "Dockerfile");
+  ASSERT_TRUE(d.ok()) << d.error();
+  ASSERT_EQ(d->froms.size(), 2u);
+  EXPECT_EQ(d->froms[0].image.text, "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04");
+  EXPECT_EQ(d->froms[0].where, "Dockerfile:4");
+  EXPECT_TRUE(d->froms[1].from_stage);
+  ASSERT_EQ(d->pip_installs.size(), 2u);
+  EXPECT_EQ(d->pip_installs[0].where, "Dockerfile:6");
+  ASSERT_EQ(d->pip_installs[0].set.requirements.size(), 1u);
+  EXPECT_EQ(d->pip_installs[0].set.requirements[0].text, "torch==2.3.1");
+  EXPECT_EQ(d->pip_installs[0].set.index_url, "https://download.pytorch.org/whl/cu121");
+}
+
+class MalformedDockerfile : public ::testing::TestWithParam<Bad> {};
+TEST_P(MalformedDockerfile, OneLineErrorNamingTheLine) {
+  auto r = parse_dockerfile(GetParam().text, "Dockerfile");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().rfind(GetParam().error_prefix, 0), 0u) << r.error();
+  EXPECT_EQ(r.error().find('\n'), std::string::npos);
+}
+INSTANTIATE_TEST_SUITE_P(Rows, MalformedDockerfile,
+                         ::testing::Values(Bad{"FROM\n", "Dockerfile:1: FROM without"},
+                                           Bad{"\nFROM ubuntu:22.04 extra\n", "Dockerfile:2:"},
+                                           Bad{"FROM ${X\n", "Dockerfile:1: unterminated"},
+                                           Bad{"RUN pip install torch\n", "Dockerfile:1:"},
+                                           Bad{"FROM ubuntu\nRUN pip install 'torch=='\n",
+                                               "Dockerfile:2:"},
+                                           Bad{"FROM a b c d\n", "Dockerfile:1:"},
+                                           Bad{"FROM bad image!\n", "Dockerfile:1:"},
+                                           Bad{"# only a comment\n", "Dockerfile: no FROM"},
+                                           Bad{"FROM ubuntu\n%%% nonsense\n", "Dockerfile:2:"}));
+
+}  // namespace
+}  // namespace cudafit

@@ -1,0 +1,122 @@
+// Broken machines in memory: garbage, truncated and unreadable files give unknown facts with
+// reasons, never a crash; the visibility variables pick the GPUs CUDA would see.
+#include <gtest/gtest.h>
+
+#include "machine_flat.h"
+#include "probe/detect.h"
+
+namespace cudafit {
+namespace {
+
+std::shared_ptr<const KnowledgeBase> kb() {
+  static auto loaded = KnowledgeBase::embedded();
+  return loaded ? *loaded : nullptr;
+}
+
+Machine detect(const MemoryHost& host) {
+  DetectOptions o;
+  o.driver_libs = DetectOptions::DriverLibs::kNever;
+  return detect_machine(host, *kb(), o);
+}
+
+void add_gpu(MemoryHost& h, const std::string& bus, const std::string& device,
+             const std::string& uuid) {
+  std::string dir = "/sys/bus/pci/devices/" + bus;
+  h.add_file(dir + "/vendor", "0x10de\n");
+  h.add_file(dir + "/device", device);
+  h.add_file(dir + "/class", "0x030200\n");
+  h.add_file("/proc/driver/nvidia/gpus/" + bus + "/information",
+             "Model: \t\t NVIDIA H100\nGPU UUID: \t " + uuid + "\n");
+}
+
+TEST(Robustness, EmptyMachine) {
+  ASSERT_TRUE(kb());
+  MemoryHost h;
+  Machine m = detect(h);
+  EXPECT_FALSE(m.driver.version.known());
+  EXPECT_EQ(m.driver.version.note, "no NVIDIA kernel module is loaded");
+  EXPECT_TRUE(m.gpus.empty());
+  EXPECT_TRUE(m.toolkits.empty());
+  EXPECT_FALSE(m.host.os_id.known());
+}
+
+TEST(Robustness, GarbageFiles) {
+  ASSERT_TRUE(kb());
+  MemoryHost h;
+  h.add_file("/sys/module/nvidia/version", "\xff\xfe garbage");
+  h.add_file("/proc/driver/nvidia/version", "NVRM version: truncated");
+  h.add_file("/etc/ld.so.cache", "glibc-ld.so.cache1.1\xff\xff\xff\xff");
+  h.add_file("/etc/os-release", "\0\0\0");
+  h.add_file("/sys/bus/pci/devices/0000:01:00.0/vendor", "0x10de\n");
+  h.add_file("/sys/bus/pci/devices/0000:01:00.0/class", "zzz");
+  h.add_file("/sys/bus/pci/devices/0000:02:00.0/vendor", "0x10de\n");
+  h.add_file("/sys/bus/pci/devices/0000:02:00.0/class", "0x030000");
+  h.add_file("/sys/bus/pci/devices/0000:02:00.0/device", "not hex");
+  h.add_file("/usr/local/cuda-12.4/bin/nvcc", "");
+  h.add_file("/usr/local/cuda-12.4/version.json", "{\"cuda\": {\"version\": \"twelve\"}}");
+  h.add_file("/usr/include/cudnn_version.h", "#define CUDNN_MAJOR\n");
+  Machine m = detect(h);
+  EXPECT_TRUE(m.driver.module_loaded);
+  EXPECT_FALSE(m.driver.version.known());
+  EXPECT_FALSE(m.driver.module_kind.known());
+  ASSERT_EQ(m.gpus.size(), 1u);  // the device with a garbage class is skipped, with a note
+  EXPECT_FALSE(m.gpus[0].compute_capability.known());
+  ASSERT_EQ(m.toolkits.size(), 1u);
+  EXPECT_FALSE(m.toolkits[0].version.known());
+  EXPECT_FALSE(m.toolkits[0].version.note.empty());
+  EXPECT_TRUE(m.cudnn.empty());
+  EXPECT_GE(m.notes.size(), 3u);  // ld.so.cache, the class file, the device file, NVRM line
+}
+
+TEST(Robustness, VisibilityByIndexUuidAndNone) {
+  ASSERT_TRUE(kb());
+  struct Row {
+    std::optional<std::string> cuda, nvidia;
+    bool container;
+    const char* visible;  // one char per GPU
+  };
+  const Row rows[] = {
+      {std::nullopt, std::nullopt, false, "111"},
+      {"", std::nullopt, false, "000"},  // empty string hides all
+      {"2,0", std::nullopt, false, "101"},
+      {"1,7,2", std::nullopt, false, "010"},    // CUDA stops at the first invalid index
+      {"GPU-bbb", std::nullopt, false, "010"},  // UUID prefix
+      {std::nullopt, "void", true, "000"},
+      {std::nullopt, "none", true, "000"},
+      {std::nullopt, "all", true, "111"},
+      {std::nullopt, "1", false, "111"},  // outside a container it changes nothing
+      {"1", "0,2", true, "001"},          // CUDA indexes the GPUs the runtime kept
+  };
+  for (const auto& row : rows) {
+    MemoryHost h;
+    add_gpu(h, "0000:01:00.0", "0x2330", "GPU-aaa1");
+    add_gpu(h, "0000:02:00.0", "0x2330", "GPU-bbb2");
+    add_gpu(h, "0000:03:00.0", "0x2330", "GPU-ccc3");
+    if (row.container) h.add_file("/.dockerenv", "");
+    if (row.cuda) h.set_env("CUDA_VISIBLE_DEVICES", *row.cuda);
+    if (row.nvidia) h.set_env("NVIDIA_VISIBLE_DEVICES", *row.nvidia);
+    Machine m = detect(h);
+    ASSERT_EQ(m.gpus.size(), 3u);
+    std::string got;
+    for (const auto& g : m.gpus) got += g.visible ? '1' : '0';
+    EXPECT_EQ(got, row.visible) << "CUDA_VISIBLE_DEVICES=" << row.cuda.value_or("(unset)")
+                                << " NVIDIA_VISIBLE_DEVICES=" << row.nvidia.value_or("(unset)");
+  }
+}
+
+TEST(Robustness, StubIsNeverTheDriver) {
+  ASSERT_TRUE(kb());
+  MemoryHost h;
+  h.add_file("/usr/local/cuda-12.4/bin/nvcc", "");
+  h.add_file("/usr/local/cuda-12.4/lib64/stubs/libcuda.so", "");
+  h.add_file("/usr/local/cuda-12.4/lib64/stubs/libnvidia-ml.so", "");
+  h.set_env("LD_LIBRARY_PATH", "/usr/local/cuda-12.4/lib64/stubs");
+  Machine m = detect(h);
+  EXPECT_FALSE(m.driver.userspace_version.known());
+  EXPECT_EQ(m.driver.userspace_version.note, "only the CUDA stub library (not a driver) was found");
+  ASSERT_EQ(m.driver.libraries.size(), 2u);
+  EXPECT_TRUE(m.driver.libraries[0].stub);
+}
+
+}  // namespace
+}  // namespace cudafit

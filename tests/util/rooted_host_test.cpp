@@ -1,0 +1,211 @@
+// RootedHost (src/util/host_posix.cpp) against a real directory tree made by the test:
+// links with absolute targets resolve inside the root, ".." cannot leave it, link loops
+// give errors, and run() bounds a child's time.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "util/host.h"
+
+namespace cudafit {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+class RootedHostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "cudafit-rooted-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    base = tmpl;
+    root = base / "root";
+    // Outside the root: a file that no path on the described machine may reach.
+    write(base / "secret", "outside");
+    write(root / "usr/local/cuda-13.0/version.json", "13.0.1");
+    write(root / "usr/local/cuda-13.0/bin/nvcc", "nvcc");
+    write(root / "secret", "inside");
+    fs::create_directories(root / "empty");
+    fs::create_symlink("cuda-13.0", root / "usr/local/cuda");  // relative
+    fs::create_directories(root / "etc/alternatives");
+    fs::create_symlink("/usr/local/cuda", root / "etc/alternatives/cuda");  // absolute
+    fs::create_symlink("/secret", root / "abs-secret");  // the root's /secret, not the host's
+    fs::create_symlink("../../../../../../secret", root / "climb");  // ".." stops at the root
+    fs::create_symlink(base / "secret", root / "host-abs");  // absolute host path: re-rooted
+    fs::create_symlink("loop-b", root / "loop-a");
+    fs::create_symlink("loop-a", root / "loop-b");
+    fs::create_symlink("self", root / "self");
+    fs::create_symlink("/nowhere", root / "dangling");
+    host = std::make_unique<RootedHost>(
+        root.string(),
+        std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}, {"HOME", "/root"}});
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(base, ec);
+  }
+
+  fs::path base, root;
+  std::unique_ptr<RootedHost> host;
+};
+
+TEST_F(RootedHostTest, ReadsThroughLinksInsideTheRoot) {
+  EXPECT_EQ(host->read_file("/usr/local/cuda/version.json").value_or("?"), "13.0.1");
+  EXPECT_EQ(host->read_file("/etc/alternatives/cuda/bin/nvcc").value_or("?"), "nvcc");
+  EXPECT_EQ(host->canonical("/etc/alternatives/cuda/bin/nvcc").value_or("?"),
+            "/usr/local/cuda-13.0/bin/nvcc");
+  EXPECT_EQ(host->read_link("/etc/alternatives/cuda").value_or("?"), "/usr/local/cuda");
+  EXPECT_TRUE(host->is_dir("/etc/alternatives/cuda"));
+  EXPECT_EQ(host->disk_path("/usr/local/cuda/version.json"),
+            (root / "usr/local/cuda-13.0/version.json").string());
+}
+
+TEST_F(RootedHostTest, NeverLeavesTheRoot) {
+  // Absolute targets and ".." chains land on the root's own /secret.
+  EXPECT_EQ(host->read_file("/abs-secret").value_or("?"), "inside");
+  EXPECT_EQ(host->read_file("/climb").value_or("?"), "inside");
+  EXPECT_EQ(host->read_file("/../../../secret").value_or("?"), "inside");
+  EXPECT_EQ(host->read_file("/usr/../../../secret").value_or("?"), "inside");
+  // A link to the host's absolute path of the outside file is read inside the root, where
+  // that path does not exist.
+  auto host_abs = host->read_file("/host-abs");
+  EXPECT_FALSE(host_abs.ok()) << "read outside the root: " << host_abs.value_or("");
+  EXPECT_FALSE(host->exists("/host-abs"));
+  for (const auto& e : host->list_dir("/").value_or({}))
+    EXPECT_NE(e.name, "root") << "listing / showed the root's parent";
+}
+
+TEST_F(RootedHostTest, LinkLoopsAreErrorsNotHangs) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto loop = host->read_file("/loop-a");
+  ASSERT_FALSE(loop.ok());
+  EXPECT_NE(loop.error().find("/loop-a"), std::string::npos) << loop.error();
+  EXPECT_FALSE(host->read_file("/self/x").ok());
+  EXPECT_FALSE(host->canonical("/loop-b").ok());
+  EXPECT_FALSE(host->list_dir("/loop-a").ok());
+  EXPECT_FALSE(host->exists("/self"));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+}
+
+TEST_F(RootedHostTest, ReadErrorsNameThePath) {
+  auto missing = host->read_file("/no/such/file");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error(), "/no/such/file: No such file or directory");
+  auto dir = host->read_file("/usr/local/cuda");
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error(), "/usr/local/cuda: Is a directory");
+  auto dangling = host->read_file("/dangling");
+  ASSERT_FALSE(dangling.ok());
+  EXPECT_NE(dangling.error().find("/dangling"), std::string::npos);
+  auto big = host->read_file("/usr/local/cuda/version.json", 3);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().find("larger than 3 bytes"), std::string::npos);
+  EXPECT_FALSE(host->list_dir("/usr/local/cuda/version.json").ok());
+  EXPECT_FALSE(host->list_dir("/missing").ok());
+  EXPECT_FALSE(host->read_link("/usr/local/cuda-13.0").ok());
+}
+
+TEST_F(RootedHostTest, FifoIsAnErrorNotAHang) {
+  ASSERT_EQ(mkfifo((root / "fifo").c_str(), 0600), 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = host->read_file("/fifo");
+  EXPECT_FALSE(r.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+}
+
+TEST_F(RootedHostTest, UnreadableFileIsAnError) {
+  write(root / "private", "x");
+  fs::permissions(root / "private", fs::perms::none);
+  if (geteuid() == 0) GTEST_SKIP() << "running as root: file permissions do not stop reads";
+  auto r = host->read_file("/private");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("Permission denied"), std::string::npos) << r.error();
+}
+
+TEST_F(RootedHostTest, ListsEntriesSortedWithTheirOwnTypes) {
+  auto entries = host->list_dir("/usr/local");
+  ASSERT_TRUE(entries.ok()) << entries.error();
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].name, "cuda");
+  EXPECT_EQ((*entries)[0].type, FileType::kSymlink);
+  EXPECT_EQ((*entries)[1].name, "cuda-13.0");
+  EXPECT_EQ((*entries)[1].type, FileType::kDirectory);
+  EXPECT_TRUE(host->list_dir("/empty")->empty());
+  std::uint64_t before = host->reads();
+  (void)host->read_file("/secret");
+  EXPECT_EQ(host->reads(), before + 1);
+}
+
+TEST_F(RootedHostTest, EnvironmentIsTheOneGiven) {
+  EXPECT_EQ(host->env("HOME").value_or("?"), "/root");
+  EXPECT_FALSE(host->env("USER").has_value());
+  EXPECT_EQ(host->env_all().size(), 2u);
+}
+
+TEST_F(RootedHostTest, RelativeRootIsRelativeToTheWorkingDirectory) {
+  fs::path old = fs::current_path();
+  fs::current_path(base);
+  RootedHost relative("root");
+  fs::current_path(old);
+  EXPECT_EQ(relative.root(), root.string());
+  EXPECT_EQ(relative.read_file("/secret").value_or("?"), "inside");
+}
+
+// run() uses the real "/" (programs of this machine).
+TEST(RootedHostRun, CapturesOutputAndExitCodes) {
+  RootedHost host("/", std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}});
+  RunResult ok = host.run({"sh", "-c", "echo out; echo err >&2; exit 3"}, 5000);
+  EXPECT_EQ(ok.exit_code, 3);
+  EXPECT_FALSE(ok.timed_out);
+  EXPECT_EQ(ok.out, "out\n");
+  EXPECT_EQ(ok.err, "err\n");
+  RunResult big = host.run({"sh", "-c", "head -c 300000 /dev/zero"}, 5000);
+  EXPECT_EQ(big.exit_code, 0);
+  EXPECT_EQ(big.out.size(), 300000u);  // more than one pipe buffer
+  RunResult env = host.run({"sh", "-c", "echo \"$PATH\""}, 5000);
+  EXPECT_EQ(env.out, "/usr/bin:/bin\n");
+  RunResult missing = host.run({"no-such-program-cudafit"}, 5000);
+  EXPECT_EQ(missing.exit_code, 127);
+  EXPECT_FALSE(missing.err.empty());
+  RunResult abs = host.run({"/bin/sh", "-c", "exit 0"}, 5000);
+  EXPECT_EQ(abs.exit_code, 0);
+  EXPECT_EQ(host.run({}, 100).exit_code, -1);
+}
+
+TEST(RootedHostRun, TimeoutKillsTheChildPromptly) {
+  RootedHost host("/", std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}});
+  struct Row {
+    std::vector<std::string> argv;
+  };
+  const Row rows[] = {
+      {{"sleep", "10"}},
+      {{"sh", "-c", "sleep 10 >/dev/null 2>&1"}},   // pipes closed, child keeps running
+      {{"sh", "-c", "sleep 10 & sleep 10; wait"}},  // grandchildren hold the pipes
+  };
+  for (const Row& r : rows) {
+    auto t0 = std::chrono::steady_clock::now();
+    RunResult res = host.run(r.argv, 300);
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    EXPECT_TRUE(res.timed_out) << r.argv.back();
+    EXPECT_EQ(res.exit_code, -1) << r.argv.back();
+    EXPECT_GE(ms, 290) << r.argv.back();
+    EXPECT_LT(ms, 300 + 800)
+        << r.argv.back();  // under a second past the limit, even on a busy machine
+  }
+}
+
+}  // namespace
+}  // namespace cudafit
