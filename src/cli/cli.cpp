@@ -39,7 +39,8 @@ Result<std::shared_ptr<const KnowledgeBase>> CliContext::kb() {
 
 bool CliContext::use_color() const {
   if (&out != &std::cout || !isatty(STDOUT_FILENO)) return false;
-  const char* no_color = getenv("NO_COLOR");  // NOLINT: the process's own terminal, not the machine's
+  const char* no_color =
+      getenv("NO_COLOR");  // NOLINT: the process's own terminal, not the machine's
   return no_color == nullptr || *no_color == '\0';
 }
 
@@ -69,10 +70,12 @@ std::string version_line(CliContext& ctx) {
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
             std::optional<std::map<std::string, std::string>> env) {
   CliContext ctx{out, err, std::move(env)};
-  CLI::App app{"cudafit: the NVIDIA driver, CUDA, cuDNN and PyTorch stack, checked and fitted", "cudafit"};
+  CLI::App app{"cudafit: the NVIDIA driver, CUDA, cuDNN and PyTorch stack, checked and fitted",
+               "cudafit"};
   app.require_subcommand(0, 1);
   bool show_version = false;
-  app.add_flag("--version", show_version, "Print the version and the knowledge base's newest entries");
+  app.add_flag("--version", show_version,
+               "Print the version and the knowledge base's newest entries");
   app.add_option("--root", ctx.root, "Read the machine under this directory instead of /")
       ->check(CLI::ExistingDirectory);
   app.add_option("--data", ctx.data_dir, "Load the knowledge base from this directory")

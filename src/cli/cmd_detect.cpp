@@ -3,7 +3,9 @@
 
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/gather.h"
 #include "probe/detect.h"
+#include "report/environment_json.h"
 #include "report/machine_json.h"
 
 namespace cudafit {
@@ -17,6 +19,8 @@ struct DetectArgs {
   bool exec = false;
   int timeout_ms = 2000;
   bool show_reads = false;
+  std::vector<std::string> env_paths;
+  bool all_envs = false;
 };
 
 void run_detect(CliContext& ctx, const DetectArgs& args) {
@@ -24,28 +28,32 @@ void run_detect(CliContext& ctx, const DetectArgs& args) {
     ctx.usage_error("--no-driver-libs and --driver-libs exclude each other");
     return;
   }
-  auto host = ctx.host();
-  if (!host) {
-    ctx.usage_error(host.error());
-    return;
-  }
-  auto kb = ctx.kb();
-  if (!kb) {
-    ctx.usage_error(kb.error());
-    return;
-  }
   DetectOptions options;
   if (args.no_driver_libs) options.driver_libs = DetectOptions::DriverLibs::kNever;
   if (args.driver_libs) options.driver_libs = DetectOptions::DriverLibs::kAlways;
   options.exec = args.exec;
   options.timeout_ms = args.timeout_ms;
-  Machine machine = detect_machine(**host, **kb, options);
+  EnvOptions env_options;
+  env_options.env_paths = args.env_paths;
+  env_options.all_envs = args.all_envs;
+  env_options.exec = args.exec;
+  auto gathered = gather_machine(ctx, options, env_options);
+  if (!gathered) {
+    ctx.usage_error(gathered.error());
+    return;
+  }
+  const Machine& machine = *gathered;
   if (args.json) {
     ctx.out << machine_to_json(machine).dump(2) << "\n";
   } else {
     ctx.out << machine_to_text(machine);
+    if (!machine.environments.empty())
+      ctx.out << "\n" << render_environments_text(machine.environments);
   }
-  if (args.show_reads) ctx.err << "cudafit: files and folders read: " << (*host)->reads() << "\n";
+  if (args.show_reads) {
+    auto host = ctx.host();
+    if (host) ctx.err << "cudafit: files and folders read: " << (*host)->reads() << "\n";
+  }
   ctx.exit_code = kExitOk;
 }
 
@@ -59,7 +67,12 @@ void add_detect_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--no-driver-libs", args->no_driver_libs, "Never load libnvidia-ml / libcuda");
   cmd->add_flag("--driver-libs", args->driver_libs,
                 "Always ask libnvidia-ml / libcuda (memory, UUID, MIG), in a child process");
-  cmd->add_flag("--exec", args->exec, "Also run nvidia-smi");
+  cmd->add_flag("--exec", args->exec,
+                "Also run nvidia-smi and each environment's Python (with time limits)");
+  cmd->add_option("--env", args->env_paths,
+                  "A Python environment or interpreter to read as well (repeatable)");
+  cmd->add_flag("--all-envs", args->all_envs,
+                "Search every known place for Python environments (conda, pyenv, uv, ...)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Time limit for driver libraries and commands")
       ->check(CLI::Range(1, 600000));
   // Benchmarks: print how many files and folders were read (each should be read once).

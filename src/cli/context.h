@@ -30,8 +30,8 @@ struct CliContext {
 
   // Global options.
   std::string root = "/";
-  std::string data_dir;   // --data DIR: load the knowledge base from there
-  std::string env_file;   // --env-file FILE: KEY=VALUE lines replace the environment
+  std::string data_dir;  // --data DIR: load the knowledge base from there
+  std::string env_file;  // --env-file FILE: KEY=VALUE lines replace the environment
 
   int exit_code = 0;
 

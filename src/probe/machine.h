@@ -14,80 +14,80 @@
 namespace cudafit {
 
 struct HostInfo {
-  Fact<std::string> os_id;        // "debian", "ubuntu" (/etc/os-release ID)
-  Fact<std::string> os_version;   // "12", "24.04"
-  Fact<std::string> os_pretty;    // PRETTY_NAME
-  Fact<std::string> cpu_arch;     // "x86_64", "aarch64"
-  Fact<std::string> kernel;       // "6.1.0-18-amd64"
-  Fact<std::string> glibc;        // "2.36"
-  bool wsl = false;               // WSL2 (/proc/version "microsoft", /usr/lib/wsl/lib)
+  Fact<std::string> os_id;       // "debian", "ubuntu" (/etc/os-release ID)
+  Fact<std::string> os_version;  // "12", "24.04"
+  Fact<std::string> os_pretty;   // PRETTY_NAME
+  Fact<std::string> cpu_arch;    // "x86_64", "aarch64"
+  Fact<std::string> kernel;      // "6.1.0-18-amd64"
+  Fact<std::string> glibc;       // "2.36"
+  bool wsl = false;              // WSL2 (/proc/version "microsoft", /usr/lib/wsl/lib)
   std::string wsl_source;
 };
 
 struct ContainerInfo {
   bool inside = false;
-  std::string runtime;            // "docker", "podman", "containerd", "kubernetes", ""
-  std::string source;             // "/.dockerenv"
-  Fact<CudaVersion> image_cuda;   // CUDA_VERSION of the image
+  std::string runtime;              // "docker", "podman", "containerd", "kubernetes", ""
+  std::string source;               // "/.dockerenv"
+  Fact<CudaVersion> image_cuda;     // CUDA_VERSION of the image
   std::string nvidia_require_cuda;  // NVIDIA_REQUIRE_CUDA as set
   // Forward-compatibility libraries (/usr/local/cuda*/compat/libcuda.so.X).
   struct CompatLib {
     std::string path;
     DriverVersion version;
-    bool usable = false;          // newer than the running driver and on the loader's path
-    std::string why;              // e.g. "older than the running driver 580.159.04: not used"
+    bool usable = false;  // newer than the running driver and on the loader's path
+    std::string why;      // e.g. "older than the running driver 580.159.04: not used"
   };
   std::vector<CompatLib> compat_libs;
 };
 
 struct DriverLibrary {
-  std::string path;               // "/usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05"
-  std::string kind;               // "libcuda", "libnvidia-ml"
+  std::string path;                      // "/usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05"
+  std::string kind;                      // "libcuda", "libnvidia-ml"
   std::optional<DriverVersion> version;  // from the file name
-  bool stub = false;              // .../stubs/libcuda.so: never a driver
+  bool stub = false;                     // .../stubs/libcuda.so: never a driver
 };
 
 struct DriverInfo {
-  Fact<DriverVersion> version;         // the running kernel module's
-  Fact<std::string> module_kind;       // "open" or "proprietary"
-  Fact<CudaVersion> cuda;              // highest CUDA it supports (kb, or cuDriverGetVersion)
+  Fact<DriverVersion> version;    // the running kernel module's
+  Fact<std::string> module_kind;  // "open" or "proprietary"
+  Fact<CudaVersion> cuda;         // highest CUDA it supports (kb, or cuDriverGetVersion)
   bool module_loaded = false;
   bool nouveau_loaded = false;
-  std::vector<DriverLibrary> libraries;  // user-space libraries found
-  Fact<DriverVersion> userspace_version;  // version of libcuda/libnvidia-ml found
-  bool version_mismatch = false;          // kernel module != user space
+  std::vector<DriverLibrary> libraries;    // user-space libraries found
+  Fact<DriverVersion> userspace_version;   // version of libcuda/libnvidia-ml found
+  bool version_mismatch = false;           // kernel module != user space
   Fact<DriverVersion> nvidia_smi_version;  // only with --exec
 };
 
 struct Gpu {
   int index = 0;
-  Fact<std::string> name;              // "NVIDIA H200"
-  std::string pci_bus;                 // "0000:00:06.0"
+  Fact<std::string> name;  // "NVIDIA H200"
+  std::string pci_bus;     // "0000:00:06.0"
   unsigned vendor_id = 0x10de;
-  unsigned device_id = 0;              // 0x2335
-  std::string pci_id() const;          // "10de:2335"
-  Fact<std::string> chip;              // "GH100"
+  unsigned device_id = 0;      // 0x2335
+  std::string pci_id() const;  // "10de:2335"
+  Fact<std::string> chip;      // "GH100"
   Fact<ComputeCapability> compute_capability;
   Fact<unsigned long long> memory_mib;
   Fact<std::string> uuid;
   Fact<bool> mig_enabled;
-  std::string bound_driver;            // "nvidia", "nouveau", "vfio-pci", "" (from the driver link)
-  bool visible = true;                 // after CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES
+  std::string bound_driver;  // "nvidia", "nouveau", "vfio-pci", "" (from the driver link)
+  bool visible = true;       // after CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES
 };
 
 struct Toolkit {
-  std::string path;                    // "/usr/local/cuda-13.0"
+  std::string path;  // "/usr/local/cuda-13.0"
   Fact<CudaVersion> version;
-  bool active = false;                 // the one PATH / CUDA_HOME / the cuda link selects
+  bool active = false;                      // the one PATH / CUDA_HOME / the cuda link selects
   std::vector<std::string> active_because;  // "PATH has /usr/local/cuda/bin", "CUDA_HOME"
-  std::string nvcc;                    // path to nvcc, if present
+  std::string nvcc;                         // path to nvcc, if present
   bool on_ld_library_path = false;
 };
 
 struct CudnnInstall {
   Fact<CudnnVersion> version;
-  std::string path;                    // header or library file the version came from
-  std::string where;                   // "system", "toolkit /usr/local/cuda-13.0", "LD_LIBRARY_PATH"
+  std::string path;   // header or library file the version came from
+  std::string where;  // "system", "toolkit /usr/local/cuda-13.0", "LD_LIBRARY_PATH"
 };
 
 struct Machine {
@@ -96,12 +96,12 @@ struct Machine {
   ContainerInfo container;
   DriverInfo driver;
   std::vector<Gpu> gpus;
-  Fact<std::string> cuda_visible_devices;    // the variable, when set
+  Fact<std::string> cuda_visible_devices;  // the variable, when set
   Fact<std::string> nvidia_visible_devices;
   std::vector<Toolkit> toolkits;
   std::vector<CudnnInstall> cudnn;
-  std::vector<Environment> environments;     // filled by envs/
-  std::vector<std::string> notes;            // unreadable files and similar, with reasons
+  std::vector<Environment> environments;  // filled by envs/
+  std::vector<std::string> notes;         // unreadable files and similar, with reasons
 };
 
 }  // namespace cudafit

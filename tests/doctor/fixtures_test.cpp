@@ -13,6 +13,7 @@
 #include "doctor/render.h"
 #include "doctor_fixtures.h"
 #include "envs/discover.h"
+#include "probe/capture_tree.h"
 #include "probe/detect.h"
 #include "util/strings.h"
 
@@ -86,7 +87,10 @@ TEST(RealMachines, H200ContainerIsHealthy) {
   const fs::path h = fs::path(CUDAFIT_SHARED_DIR) / "reference/machines/h200-container";
   if (!fs::is_directory(h / "root"))
     GTEST_SKIP() << "no " << h << " (shared reference data absent)";
-  Diagnosed d = diagnose_tree((h / "root").string(), slurp(h / "outputs/env.txt"));
+  const std::string root = std::string(CUDAFIT_BINARY_DIR) + "/doctor-h200-root";
+  const std::string copied = materialize((h / "root").string(), root);
+  ASSERT_EQ(copied, "") << copied;
+  Diagnosed d = diagnose_tree(root, slurp(h / "outputs/env.txt"));
   auto n = count_findings(d.findings);
   const std::string text = render_doctor_text(d.machine, d.findings, false);
   EXPECT_EQ(n.errors, 0) << text;
@@ -94,8 +98,10 @@ TEST(RealMachines, H200ContainerIsHealthy) {
   const std::string header = doctor_header(d.machine);
   // README ground truth: driver 580.159.04 open module, CUDA 13.0; H200 10de:2335 CC 9.0;
   // torch 2.11.0+cu130 in /opt/torch/.venv.
-  for (const char* want : {"580.159.04", "open kernel module", "CUDA 13.0", "NVIDIA H200",
-                           "compute 9.0", "10de:2335", "/opt/torch/.venv", "torch 2.11.0"})
+  // Toolkit 13.0 active at /usr/local/cuda-13.0 (through /usr/local/cuda and PATH).
+  for (const char* want :
+       {"580.159.04", "open kernel module", "CUDA 13.0", "NVIDIA H200", "compute 9.0", "10de:2335",
+        "/opt/torch/.venv", "torch 2.11.0", "CUDA 13.0 at /usr/local/cuda-13.0 (active)"})
     EXPECT_NE(header.find(want), std::string::npos) << want << "\n" << header;
 }
 
