@@ -54,8 +54,11 @@ const std::vector<DirEntry>* ProbeContext::list(std::string_view path) {
 }
 
 std::string ProbeContext::canonical(std::string_view path) const {
+  if (auto hit = canonical_.find(path); hit != canonical_.end()) return hit->second;
   auto c = host.canonical(path);
-  return c ? *c : path_normalize(path);
+  std::string result = c ? *c : path_normalize(path);
+  canonical_.emplace(std::string(path), result);
+  return result;
 }
 
 const std::vector<LdCacheEntry>& ProbeContext::ld_cache() {

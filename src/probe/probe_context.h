@@ -50,6 +50,8 @@ class ProbeContext {
  private:
   std::map<std::string, std::optional<std::string>, std::less<>> files_;
   std::map<std::string, std::optional<std::vector<DirEntry>>, std::less<>> dirs_;
+  // canonical() is asked for the same few folders hundreds of times (every ld.so.cache entry).
+  mutable std::map<std::string, std::string, std::less<>> canonical_;
   std::optional<std::vector<LdCacheEntry>> ld_cache_;
   std::optional<std::vector<std::string>> loader_dirs_;
 };

@@ -154,6 +154,10 @@ Result<std::string> RootedHost::read_file(std::string_view path, std::size_t lim
       return make_error(std::string(path) + ": file larger than " + std::to_string(limit) +
                         " bytes");
     }
+    // A regular file whose stated size has been read is done: saves the read() that would
+    // only return end-of-file (/proc files state size 0 and are read to the end).
+    if (S_ISREG(st.st_mode) && st.st_size > 0 && out.size() == static_cast<size_t>(st.st_size))
+      break;
   }
   close(fd);
   return out;
