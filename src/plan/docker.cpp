@@ -99,7 +99,7 @@ std::vector<std::vector<std::string>> shell_commands(std::string_view s) {
 // The words after "pip install" in one command, or nullopt when it is not one.
 std::optional<std::vector<std::string>> pip_install_words(const std::vector<std::string>& w) {
   for (std::size_t i = 0; i + 1 < w.size(); ++i) {
-    std::string_view tool = path_basename(w[i]);
+    const std::string tool = path_basename(w[i]);
     bool pip = tool == "pip" || tool == "pip3" || starts_with(tool, "pip3.");
     if (pip && w[i + 1] == "install") return std::vector<std::string>(w.begin() + i + 2, w.end());
   }
