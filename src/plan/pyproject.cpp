@@ -29,7 +29,13 @@ std::string torch_index_name(const toml::table& doc) {
 }  // namespace
 
 Result<RequirementSet> parse_pyproject(std::string_view text, const std::string& path) {
-  toml::parse_result parsed = toml::parse(text, path);
+  // toml++ 3.3 (Debian 12) reaches an "unreachable" in its Unicode tables on some non-ASCII
+  // input (found by fuzz_pyproject). TOML allows non-ASCII only inside strings and comments,
+  // and no requirement or index URL we read may contain it, so each such byte becomes '?'.
+  std::string ascii(text);
+  for (char& c : ascii)
+    if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+  toml::parse_result parsed = toml::parse(ascii, path);
   if (!parsed) {
     const auto& e = parsed.error();
     return make_error(at(path, e.source()) + ": " + std::string(e.description()));

@@ -206,3 +206,23 @@ INSTANTIATE_TEST_SUITE_P(Rows, MalformedDockerfile,
 
 }  // namespace
 }  // namespace cudafit
+
+namespace cudafit {
+namespace {
+
+// Non-ASCII text (allowed in TOML strings and comments) still parses; the input that made
+// toml++ 3.3 reach an "unreachable" in its Unicode tables (fuzz_pyproject) gives an answer,
+// not undefined behaviour.
+TEST(Pyproject, NonAsciiStringsAndFuzzFinding) {
+  auto r = parse_pyproject(
+      "[project]\nname = \"x\"\nauthors = [{name = \"Jos\xc3\xa9\"}]  # caf\xc3\xa9\n"
+      "dependencies = [\"torch==2.3.1\"]\n",
+      "pyproject.toml");
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_EQ(r->requirements.size(), 1u);
+  const std::string crash("[p\xef\xbb\xb9@o*rejnd\0a[0", 16);
+  (void)parse_pyproject(crash, "pyproject.toml");
+}
+
+}  // namespace
+}  // namespace cudafit
