@@ -1,31 +1,15 @@
 // `cudafit envs`: the Python environments and their GPU packages, read from files.
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <climits>
 
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/gather.h"
 #include "envs/discover.h"
 #include "report/environment_json.h"
 
 namespace cudafit {
 
 namespace {
-
-// The process's working directory as a path on the described machine ("" when it lies
-// outside --root).
-std::string machine_cwd(const std::string& root) {
-  char buf[PATH_MAX];
-  if (getcwd(buf, sizeof buf) == nullptr) return {};
-  std::string cwd = buf;
-  std::string r = root;
-  while (r.size() > 1 && r.back() == '/') r.pop_back();
-  if (r.empty() || r == "/") return cwd;
-  if (cwd == r) return "/";
-  if (cwd.rfind(r + "/", 0) == 0) return cwd.substr(r.size());
-  return {};
-}
 
 struct EnvsArgs {
   EnvOptions options;
@@ -54,7 +38,7 @@ void add_envs_command(CLI::App& app, CliContext& ctx) {
       ctx.usage_error(host.error());
       return;
     }
-    args->options.cwd = machine_cwd(ctx.root);
+    args->options.cwd = cwd_under_root(ctx.root);
     std::vector<Environment> envs = discover_environments(**host, args->options);
     if (args->json) {
       nlohmann::json arr = nlohmann::json::array();

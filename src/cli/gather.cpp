@@ -5,10 +5,7 @@
 #include <climits>
 
 namespace cudafit {
-namespace {
 
-// The process's working directory as a path on the described machine ("" when it lies
-// outside --root).
 std::string cwd_under_root(const std::string& root) {
   char buf[PATH_MAX];
   if (getcwd(buf, sizeof buf) == nullptr) return {};
@@ -20,8 +17,6 @@ std::string cwd_under_root(const std::string& root) {
   if (cwd.rfind(r + "/", 0) == 0) return cwd.substr(r.size());
   return {};
 }
-
-}  // namespace
 
 Result<Machine> gather_machine(CliContext& ctx, const DetectOptions& detect,
                                const EnvOptions& envs) {

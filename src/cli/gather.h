@@ -12,6 +12,10 @@ namespace cudafit {
 
 // Errors only when the Host or the knowledge base cannot be set up. An empty EnvOptions::cwd
 // becomes the process's working directory seen under --root.
+// The process's working directory as a path on the described machine ("" when it lies
+// outside --root).
+std::string cwd_under_root(const std::string& root);
+
 Result<Machine> gather_machine(CliContext& ctx, const DetectOptions& detect,
                                const EnvOptions& envs);
 
