@@ -10,18 +10,24 @@
 
 namespace cudafit {
 
+namespace {
+
+// --env-file and --data name files of *this* machine: relative to the working directory.
+std::string path_here(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  char cwd[4096];
+  return getcwd(cwd, sizeof cwd) != nullptr ? path_join(cwd, path) : path;
+}
+
+}  // namespace
+
 Result<const Host*> CliContext::host() {
   if (host_) return static_cast<const Host*>(host_.get());
   std::optional<std::map<std::string, std::string>> env = env_override;
   if (!env_file.empty()) {
     // The env file is a file of *this* machine, not of the described one.
     RootedHost here("/", std::map<std::string, std::string>{});
-    std::string path = env_file;
-    if (path.front() != '/') {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof cwd) != nullptr) path = path_join(cwd, path);
-    }
-    auto text = here.read_file(path);
+    auto text = here.read_file(path_here(env_file));
     if (!text) return make_error("--env-file: " + text.error());
     env = parse_env_dump(*text);
   }
@@ -31,10 +37,17 @@ Result<const Host*> CliContext::host() {
 
 Result<std::shared_ptr<const KnowledgeBase>> CliContext::kb() {
   if (kb_) return kb_;
-  auto loaded = data_dir.empty() ? KnowledgeBase::embedded() : KnowledgeBase::load_dir(data_dir);
+  auto loaded =
+      data_dir.empty() ? KnowledgeBase::embedded() : KnowledgeBase::load_dir(path_here(data_dir));
   if (!loaded) return make_error(loaded.error());
   kb_ = *loaded;
   return kb_;
+}
+
+Result<std::shared_ptr<const InstallFacts>> CliContext::install_facts() {
+  if (data_dir.empty()) return InstallFacts::embedded();
+  RootedHost here("/", std::map<std::string, std::string>{});  // --data is a path of this machine
+  return InstallFacts::load_dir(here, path_here(data_dir));
 }
 
 bool CliContext::use_color() const {

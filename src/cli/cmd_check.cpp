@@ -48,8 +48,7 @@ void run_check(CliContext& ctx, CheckArgs& a) {
   auto kb = ctx.kb();
   if (!kb) return ctx.usage_error(kb.error());
   RootedHost here("/", std::map<std::string, std::string>{});  // the target files live here
-  auto facts =
-      ctx.data_dir.empty() ? InstallFacts::embedded() : InstallFacts::load_dir(here, ctx.data_dir);
+  auto facts = ctx.install_facts();
   if (!facts) return ctx.usage_error(facts.error());
   if (!a.driver.empty()) a.machine.driver = a.driver;
   if (!a.python.empty()) a.machine.python = a.python;

@@ -22,12 +22,6 @@ struct InstallArgs {
   bool json = false, exec = false, no_detect = false;
 };
 
-Result<std::shared_ptr<const InstallFacts>> load_facts(CliContext& ctx) {
-  if (ctx.data_dir.empty()) return InstallFacts::embedded();
-  RootedHost here("/", std::map<std::string, std::string>{});
-  return InstallFacts::load_dir(here, ctx.data_dir);
-}
-
 struct Request {
   SpecifierSet torch;
   std::string label = "torch";
@@ -128,7 +122,7 @@ void run_install(CliContext& ctx, InstallArgs& a) {
   if (!host) return ctx.usage_error(host.error());
   auto kb = ctx.kb();
   if (!kb) return ctx.usage_error(kb.error());
-  auto facts = load_facts(ctx);
+  auto facts = ctx.install_facts();
   if (!facts) return ctx.usage_error(facts.error());
   auto request = parse_request(a.reqs);
   if (!request) return ctx.usage_error(request.error());

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "kb/images.h"
 #include "kb/kb.h"
 #include "util/host.h"
 #include "util/result.h"
@@ -38,6 +39,8 @@ struct CliContext {
   // The machine (rooted at --root). Errors when --env-file cannot be read.
   Result<const Host*> host();
   Result<std::shared_ptr<const KnowledgeBase>> kb();
+  // The install/image facts (data/images-*.csv, torch-conda.csv, ...), from the same place.
+  Result<std::shared_ptr<const InstallFacts>> install_facts();
   // Colour only on a TTY and when NO_COLOR is unset.
   bool use_color() const;
   // Prints "cudafit: error: MESSAGE" and sets exit code 2.

@@ -1,5 +1,7 @@
 // `cudafit install` and `cudafit check` through run_cli, as a user types them.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -97,6 +99,17 @@ TEST(CheckCli, ExitCodes) {
   ASSERT_EQ(j.code, 0) << j.err;
   auto parsed = nlohmann::json::parse(j.out);
   EXPECT_EQ(parsed["targets"][0]["items"][0]["verdict"], "ok");
+}
+
+// --data is a folder of this machine: a relative path is taken from the working directory
+// (it used to be read as if from "/").
+TEST(InstallCli, RelativeDataDir) {
+  std::string rel = std::filesystem::relative(std::string(CUDAFIT_SOURCE_DIR) + "/data").string();
+  ASSERT_FALSE(rel.empty() || rel.front() == '/');
+  CliRun r = run({"--data", rel, "install", "torch==2.3.*", "--driver", "535.104.05", "--gpu",
+                  "sm_86", "--python", "3.11"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("torch 2.3.1 cu121"), std::string::npos) << r.out;
 }
 
 }  // namespace
