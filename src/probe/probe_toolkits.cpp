@@ -77,10 +77,44 @@ Toolkit* toolkit_at(ProbeContext& ctx, const std::string& canon) {
   return nullptr;
 }
 
-// The toolkit folder that contains `path` ("/usr/local/cuda-13.0/bin/nvcc" -> its root).
+// The toolkit folder that contains `path` ("/usr/local/cuda-13.0/bin/nvcc" -> its root); the
+// deepest one, since "/usr/local" can look like a toolkit too and contains "/usr/local/cuda-13.0".
 Toolkit* toolkit_containing(ProbeContext& ctx, const std::string& canon_path) {
+  Toolkit* best = nullptr;
   for (auto& tk : ctx.m.toolkits)
-    if (canon_path == tk.path || starts_with(canon_path, tk.path + "/")) return &tk;
+    if (canon_path == tk.path || starts_with(canon_path, tk.path + "/"))
+      if (best == nullptr || tk.path.size() > best->path.size()) best = &tk;
+  return best;
+}
+
+// A folder whose version file is a link into another toolkit (/usr/local/include/cuda.h ->
+// /usr/local/cuda-13.0/include/cuda.h, with an nvcc wrapper script in /usr/local/bin) is that
+// toolkit seen through links, not a second install: drop it, and map it to the real one.
+using Aliases = std::vector<std::pair<std::string, std::string>>;  // alias path -> real path
+
+Aliases fold_aliases(ProbeContext& ctx) {
+  Aliases aliases;
+  for (const auto& tk : ctx.m.toolkits) {
+    if (!tk.version.known() || tk.version.source.empty()) continue;
+    std::string target = ctx.canonical(tk.version.source);
+    Toolkit* real = toolkit_containing(ctx, target);
+    if (real == nullptr || real->path == tk.path) continue;
+    aliases.emplace_back(tk.path, real->path);
+    ctx.note("toolkit " + tk.path + " is " + real->path + " seen through links (" +
+             tk.version.source + " -> " + target + ")");
+  }
+  std::erase_if(ctx.m.toolkits, [&](const Toolkit& tk) {
+    return std::any_of(aliases.begin(), aliases.end(),
+                       [&](const auto& a) { return a.first == tk.path; });
+  });
+  return aliases;
+}
+
+// The toolkit a path belongs to, through an alias when no real toolkit holds it.
+Toolkit* owner(ProbeContext& ctx, const Aliases& aliases, const std::string& canon_path) {
+  if (Toolkit* tk = toolkit_containing(ctx, canon_path)) return tk;
+  for (const auto& [alias, real] : aliases)
+    if (canon_path == alias || starts_with(canon_path, alias + "/")) return toolkit_at(ctx, real);
   return nullptr;
 }
 
@@ -112,16 +146,17 @@ void probe_toolkits(ProbeContext& ctx) {
   }
   std::sort(ctx.m.toolkits.begin(), ctx.m.toolkits.end(),
             [](const Toolkit& a, const Toolkit& b) { return a.path < b.path; });
+  const Aliases aliases = fold_aliases(ctx);
 
   // Which one is active, in the order build tools consult them (torch.utils.cpp_extension:
   // CUDA_HOME/CUDA_PATH, then nvcc on PATH, then /usr/local/cuda).
   std::vector<std::pair<Toolkit*, std::string>> reasons;
   for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
     if (auto v = ctx.host.env(var); v && !v->empty())
-      if (Toolkit* tk = toolkit_at(ctx, ctx.canonical(*v)))
+      if (Toolkit* tk = owner(ctx, aliases, ctx.canonical(*v)))
         reasons.emplace_back(tk, std::string(var) + "=" + *v);
   if (!nvcc_on_path.empty())
-    if (Toolkit* tk = toolkit_containing(ctx, ctx.canonical(nvcc_on_path)))
+    if (Toolkit* tk = owner(ctx, aliases, ctx.canonical(nvcc_on_path)))
       reasons.emplace_back(tk, "PATH finds " + nvcc_on_path);
   if (ctx.host.exists("/usr/local/cuda"))
     if (Toolkit* tk = toolkit_at(ctx, ctx.canonical("/usr/local/cuda")))

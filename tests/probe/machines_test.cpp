@@ -179,6 +179,8 @@ TEST(Machines, H200ContainerMatchesItsGroundTruth) {
   EXPECT_EQ(flat["host.kernel"], "6.18.44-fc-v657-gpu");
 }
 
+void check_this_machine(const RootedHost& host);
+
 // This machine: no driver, no GPU, CUDA 13.0 at /usr/local/cuda-13.0 with cuDNN 9, the stub.
 TEST(Machines, ThisMachine) {
   if (!fs::exists("/usr/local/cuda-13.0"))
@@ -186,7 +188,17 @@ TEST(Machines, ThisMachine) {
   if (fs::exists("/proc/driver/nvidia/version"))
     GTEST_SKIP() << "this machine has an NVIDIA driver";
   ASSERT_TRUE(kb());
-  RootedHost host("/");
+  // With this session's environment, and with the bare one CI runs under (no CUDA_HOME, and
+  // PATH reaching nvcc only through /usr/local/bin): the answers must not depend on which.
+  for (bool bare : {false, true}) {
+    SCOPED_TRACE(bare ? "bare environment" : "this environment");
+    std::optional<std::map<std::string, std::string>> env;
+    if (bare) env = std::map<std::string, std::string>{{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
+    check_this_machine(RootedHost("/", env));
+  }
+}
+
+void check_this_machine(const RootedHost& host) {
   Machine m = detect_machine(host, *kb(), no_libs());
   EXPECT_FALSE(m.driver.version.known());
   EXPECT_FALSE(m.driver.userspace_version.known());

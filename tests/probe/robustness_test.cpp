@@ -68,6 +68,54 @@ TEST(Robustness, GarbageFiles) {
   EXPECT_GE(m.notes.size(), 3u);  // ld.so.cache, the class file, the device file, NVRM line
 }
 
+// This team's machine with a plain PATH (as CI has it): nvcc is a wrapper script in
+// /usr/local/bin and /usr/local/include links into the toolkit, so /usr/local looks like a
+// toolkit of its own. It is the same install seen through links and must not take the
+// toolkit's cuDNN away from it.
+TEST(Robustness, LinkedHeadersAndAnNvccWrapperAreOneToolkit) {
+  ASSERT_TRUE(kb());
+  MemoryHost h;
+  const std::string tk = "/usr/local/cuda-13.0";
+  h.add_file(tk + "/bin/nvcc", "ELF");
+  h.add_file(tk + "/include/cuda.h", "#define CUDA_VERSION 13000\n");
+  h.add_file(tk + "/include/cudnn_version.h",
+             "#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 19\n#define CUDNN_PATCHLEVEL 0\n");
+  h.add_symlink("/usr/local/cuda", tk);
+  h.add_file("/usr/local/bin/nvcc", "#!/bin/sh\nexec " + tk + "/bin/nvcc \"$@\"\n");
+  h.add_symlink("/usr/local/include/cuda.h", tk + "/include/cuda.h");
+  h.add_symlink("/usr/local/include/cudnn_version.h", tk + "/include/cudnn_version.h");
+  h.set_env("PATH", "/usr/local/bin:/usr/bin:/bin");
+  Machine m = detect(h);
+  ASSERT_EQ(m.toolkits.size(), 1u) << m.toolkits[1].path;
+  EXPECT_EQ(m.toolkits[0].path, tk);
+  EXPECT_TRUE(m.toolkits[0].active);
+  ASSERT_FALSE(m.toolkits[0].active_because.empty());
+  EXPECT_EQ(m.toolkits[0].active_because[0], "PATH finds /usr/local/bin/nvcc");
+  ASSERT_EQ(m.cudnn.size(), 1u);
+  EXPECT_EQ(m.cudnn[0].where, "toolkit " + tk);
+  EXPECT_EQ(m.cudnn[0].path, tk + "/include/cudnn_version.h");
+  bool noted = false;
+  for (const auto& n : m.notes) noted = noted || n.find("/usr/local is " + tk) != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+// A real toolkit under /usr (Debian's nvidia-cuda-toolkit) is no alias: its files are its own.
+TEST(Robustness, DebianToolkitUnderUsrIsItsOwn) {
+  ASSERT_TRUE(kb());
+  MemoryHost h;
+  h.add_file("/usr/bin/nvcc", "ELF");
+  h.add_file("/usr/include/cuda.h", "#define CUDA_VERSION 11080\n");
+  h.add_file("/usr/local/cuda-12.4/bin/nvcc", "ELF");
+  h.add_file("/usr/local/cuda-12.4/version.json", "{\"cuda\": {\"version\": \"12.4.1\"}}");
+  h.set_env("PATH", "/usr/bin:/bin");
+  Machine m = detect(h);
+  ASSERT_EQ(m.toolkits.size(), 2u);
+  EXPECT_EQ(m.toolkits[0].path, "/usr");
+  EXPECT_TRUE(m.toolkits[0].active);
+  EXPECT_EQ(m.toolkits[1].path, "/usr/local/cuda-12.4");
+  EXPECT_FALSE(m.toolkits[1].active);
+}
+
 TEST(Robustness, VisibilityByIndexUuidAndNone) {
   ASSERT_TRUE(kb());
   struct Row {
