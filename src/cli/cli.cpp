@@ -7,6 +7,7 @@
 
 #include "cli/context.h"
 #include "kb/kb.h"
+#include "util/cached_host.h"
 
 namespace cudafit {
 
@@ -31,7 +32,8 @@ Result<const Host*> CliContext::host() {
     if (!text) return make_error("--env-file: " + text.error());
     env = parse_env_dump(*text);
   }
-  host_ = std::make_unique<RootedHost>(root, std::move(env));
+  machine_ = std::make_unique<RootedHost>(root, std::move(env));
+  host_ = std::make_unique<CachedHost>(*machine_);
   return static_cast<const Host*>(host_.get());
 }
 

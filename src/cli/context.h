@@ -47,7 +47,8 @@ struct CliContext {
   void usage_error(const std::string& message);
 
  private:
-  std::unique_ptr<Host> host_;
+  std::unique_ptr<Host> machine_;  // the RootedHost
+  std::unique_ptr<Host> host_;     // a CachedHost over it, for the length of the command
   std::shared_ptr<const KnowledgeBase> kb_;
 };
 

@@ -16,6 +16,7 @@ constexpr std::size_t kSmallFile = 1u << 20;
 // "python3.12" -> "3.12"; "" when the name is not pythonX.Y.
 std::string version_from_python_name(std::string_view name) {
   static const std::regex kName("python(\\d+\\.\\d+)");
+  if (!starts_with(name, "python")) return {};  // most names; a regex match costs far more
   std::smatch m;
   std::string s(name);
   return std::regex_match(s, m, kName) ? m[1].str() : std::string();

@@ -21,7 +21,7 @@ struct Rows {
   Result<std::string> get(const CsvTable::Row& r, std::string_view col) const {
     int i = t.column(col);
     if (i < 0) return make_error(t.name + ": no column '" + std::string(col) + "'");
-    return r.fields[static_cast<std::size_t>(i)];
+    return std::string(r.fields[static_cast<std::size_t>(i)]);
   }
   Provenance from(const CsvTable::Row& r) const {
     auto s = get(r, "source");

@@ -34,11 +34,12 @@ class RowReader {
   RowReader(const CsvTable& t, const CsvTable::Row& row, const Columns& cols)
       : t_(t), row_(row), cols_(cols) {}
 
-  std::string text(size_t k) const { return std::string(trim(row_.fields[cols_[k]])); }
+  std::string_view view(size_t k) const { return trim(row_.fields[cols_[k]]); }
+  std::string text(size_t k) const { return std::string(view(k)); }
 
   template <typename V>
   std::optional<V> optional(size_t k) {
-    std::string s = text(k);
+    std::string_view s = view(k);
     if (s.empty()) return std::nullopt;
     auto r = V::parse(s);
     if (!r) {
@@ -50,7 +51,7 @@ class RowReader {
 
   template <typename V>
   V required(size_t k) {
-    if (text(k).empty()) {
+    if (view(k).empty()) {
       fail(k, "empty");
       return V{};
     }
@@ -58,20 +59,20 @@ class RowReader {
   }
 
   std::optional<int> integer(size_t k) {
-    std::string s = text(k);
+    std::string_view s = view(k);
     if (s.empty()) return std::nullopt;
     auto v = parse_uint(s);
     if (!v || *v > 100000) {
-      fail(k, "not a number: '" + s + "'");
+      fail(k, "not a number: '" + std::string(s) + "'");
       return std::nullopt;
     }
     return static_cast<int>(*v);
   }
 
   bool yes_no(size_t k) {
-    std::string s = text(k);
+    std::string_view s = view(k);
     if (s == "yes") return true;
-    if (s != "no") fail(k, "expected yes or no, got '" + s + "'");
+    if (s != "no") fail(k, "expected yes or no, got '" + std::string(s) + "'");
     return false;
   }
 
@@ -95,7 +96,8 @@ class RowReader {
 
   void fail(size_t k, const std::string& why) {
     if (!error_.empty()) return;
-    error_ = t_.name + ":" + std::to_string(row_.line) + ": " + t_.header[cols_[k]] + ": " + why;
+    error_ = t_.name + ":" + std::to_string(row_.line) + ": " + std::string(t_.header[cols_[k]]) +
+             ": " + why;
   }
   const std::string& error() const { return error_; }
 
@@ -107,6 +109,21 @@ class RowReader {
 };
 
 // Runs `one(reader)` over every row, stopping at the first problem.
+// Orders rows by `less`, keeping ties in file order. The data files are kept in this order,
+// so the usual cost is one pass; otherwise an index sort moves each (large) row once.
+template <typename T, typename Less>
+void order_rows(std::vector<T>& rows, Less less) {
+  if (std::is_sorted(rows.begin(), rows.end(), less)) return;
+  std::vector<size_t> order(rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return less(rows[a], rows[b]); });
+  std::vector<T> sorted;
+  sorted.reserve(rows.size());
+  for (size_t i : order) sorted.push_back(std::move(rows[i]));
+  rows = std::move(sorted);
+}
+
 template <typename T, typename F>
 Status each_row(const CsvTable& t, std::initializer_list<const char*> names, std::vector<T>& out,
                 F one) {
@@ -148,9 +165,7 @@ Status parse_cuda_releases(const CsvTable& t, std::vector<CudaRelease>& out) {
                         c.from = r.from(8);
                         return c;
                       });
-  std::stable_sort(out.begin(), out.end(), [](const CudaRelease& a, const CudaRelease& b) {
-    return a.version < b.version;
-  });
+  order_rows(out, [](const CudaRelease& a, const CudaRelease& b) { return a.version < b.version; });
   return s;
 }
 
@@ -232,9 +247,7 @@ Status parse_pci_devices(const CsvTable& t, std::vector<PciDevice>& out) {
     d.from = r.from(4);
     return d;
   });
-  std::stable_sort(out.begin(), out.end(), [](const PciDevice& a, const PciDevice& b) {
-    return a.device_id < b.device_id;
-  });
+  order_rows(out, [](const PciDevice& a, const PciDevice& b) { return a.device_id < b.device_id; });
   return s;
 }
 
@@ -271,9 +284,8 @@ Status parse_torch_releases(const CsvTable& t, std::vector<TorchRelease>& out) {
                         tr.from = r.from(8);
                         return tr;
                       });
-  std::stable_sort(out.begin(), out.end(), [](const TorchRelease& a, const TorchRelease& b) {
-    return a.version < b.version;
-  });
+  order_rows(out,
+             [](const TorchRelease& a, const TorchRelease& b) { return a.version < b.version; });
   return s;
 }
 
@@ -292,7 +304,7 @@ Status parse_torch_variants(const CsvTable& t, std::vector<TorchVariant>& out) {
                         v.status = r.text(5);
                         v.cudnn = r.optional<CudnnVersion>(6);
                         v.nccl = r.text(7);
-                        const std::string platforms = r.text(8);
+                        const std::string_view platforms = r.view(8);
                         for (auto p : split_ws(platforms)) {
                           auto pl = platform_from(p);
                           if (!pl)
@@ -304,7 +316,7 @@ Status parse_torch_variants(const CsvTable& t, std::vector<TorchVariant>& out) {
                         v.notes = r.text(10);
                         return v;
                       });
-  std::stable_sort(out.begin(), out.end(), [](const TorchVariant& a, const TorchVariant& b) {
+  order_rows(out, [](const TorchVariant& a, const TorchVariant& b) {
     if (a.torch != b.torch) return a.torch < b.torch;
     return a.variant < b.variant;
   });

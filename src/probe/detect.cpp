@@ -18,22 +18,36 @@ std::string Gpu::pci_id() const {
   return out;
 }
 
-const std::string* ProbeContext::read(std::string_view path, std::size_t limit) {
-  auto it = files_.find(path);
-  if (it != files_.end()) return it->second ? &*it->second : nullptr;
+namespace {
+
+template <typename ReadFn>
+const std::string* cached_read(
+    std::map<std::string, std::optional<std::string>, std::less<>>& cache, ProbeContext& ctx,
+    std::string_view path, ReadFn read) {
+  auto it = cache.find(path);
+  if (it != cache.end()) return it->second ? &*it->second : nullptr;
   std::optional<std::string> value;
-  auto info = host.stat(path);
+  auto info = ctx.host.stat(path);
   if (info && info->type != FileType::kDirectory) {
-    auto text = host.read_file(path, limit);
+    auto text = read();
     if (text) {
       value = std::move(*text);
     } else {
-      note("unreadable: " + text.error());
+      ctx.note("unreadable: " + text.error());
     }
   }
-  auto [pos, inserted] = files_.emplace(std::string(path), std::move(value));
-  (void)inserted;
+  auto pos = cache.emplace(std::string(path), std::move(value)).first;
   return pos->second ? &*pos->second : nullptr;
+}
+
+}  // namespace
+
+const std::string* ProbeContext::read(std::string_view path, std::size_t limit) {
+  return cached_read(files_, *this, path, [&] { return host.read_file(path, limit); });
+}
+
+const std::string* ProbeContext::read_head(std::string_view path, std::size_t bytes) {
+  return cached_read(heads_, *this, path, [&] { return host.read_head(path, bytes); });
 }
 
 const std::vector<DirEntry>* ProbeContext::list(std::string_view path) {

@@ -28,6 +28,8 @@ class ProbeContext {
   // The file's text, or nullptr when it does not exist. A file that exists but cannot be
   // read adds a note and also gives nullptr. Cached: each path is read once.
   const std::string* read(std::string_view path, std::size_t limit = 4u << 20);
+  // The file's first `bytes` bytes, like read() otherwise (cached apart from whole reads).
+  const std::string* read_head(std::string_view path, std::size_t bytes);
   // The directory's entries, or nullptr (missing or unreadable). Cached.
   const std::vector<DirEntry>* list(std::string_view path);
   // The path with links resolved (inside the root), or the path itself.
@@ -49,6 +51,7 @@ class ProbeContext {
 
  private:
   std::map<std::string, std::optional<std::string>, std::less<>> files_;
+  std::map<std::string, std::optional<std::string>, std::less<>> heads_;
   std::map<std::string, std::optional<std::vector<DirEntry>>, std::less<>> dirs_;
   // canonical() is asked for the same few folders hundreds of times (every ld.so.cache entry).
   mutable std::map<std::string, std::string, std::less<>> canonical_;

@@ -90,8 +90,11 @@ void find_libraries(ProbeContext& ctx) {
     bool stubs = path_basename(canon) == "stubs";
     bool wsl = canon == "/usr/lib/wsl/lib";
     for (const auto& e : *entries) {
-      for (const char* stem : {"libcuda.so", "libnvidia-ml.so"}) {
-        std::string kind = std::string(stem).substr(0, std::string(stem).size() - 3);
+      // System lib folders hold a thousand and more files: reject the others cheaply.
+      if (!starts_with(e.name, "libcuda.so") && !starts_with(e.name, "libnvidia-ml.so")) continue;
+      for (std::string_view stem : {"libcuda.so", "libnvidia-ml.so"}) {
+        if (!starts_with(e.name, stem)) continue;
+        std::string kind(stem.substr(0, stem.size() - 3));
         std::string path = dir + "/" + e.name;
         if (stubs) {
           if (e.name == stem) add_library(ctx, seen_files, path, kind, std::nullopt, true);

@@ -1,6 +1,10 @@
 // The host: OS, CPU architecture, kernel, glibc, WSL2; and the container around it.
+#include <string.h>  // memmem
+
 #include <algorithm>
 
+#include "binary/elf.h"
+#include "binary/mapped_file.h"
 #include "probe/probe_context.h"
 #include "util/strings.h"
 
@@ -86,6 +90,33 @@ void probe_kernel(ProbeContext& ctx) {
   }
 }
 
+// The banner ("GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36.") sits in
+// .rodata, 1.6 MB into a 1.9 MB libc.so.6. Mapping the file and searching its data sections
+// touches a few pages; reading it whole cost a page fault per 4 KiB, half of `detect`.
+std::optional<std::string> glibc_banner_version(const Host& host, const std::string& path,
+                                                std::string& problem) {
+  auto file = MappedFile::open(host, path);
+  if (!file) {
+    problem = file.error();
+    return std::nullopt;
+  }
+  std::string_view bytes = (*file)->bytes();
+  std::vector<ByteRange> ranges;
+  if (auto elf = read_elf(bytes); elf && !elf->is_cubin) ranges = elf->scan_ranges;
+  static constexpr std::string_view kLibrary = "GNU C Library";
+  for (const auto& r : ranges) {
+    if (r.begin >= bytes.size() || r.end <= r.begin) continue;
+    std::string_view part =
+        bytes.substr(r.begin, std::min<std::uint64_t>(r.end, bytes.size()) - r.begin);
+    const void* hit = memmem(part.data(), part.size(), kLibrary.data(), kLibrary.size());
+    if (hit == nullptr) continue;
+    auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - part.data());
+    if (auto v = glibc_version_from_banner(part.substr(at, 256))) return v;
+  }
+  // Not an ELF file, or a banner worded otherwise: the whole file.
+  return glibc_version_from_banner(bytes);
+}
+
 void probe_glibc(ProbeContext& ctx) {
   HostInfo& h = ctx.m.host;
   std::vector<std::string> candidates;
@@ -108,11 +139,14 @@ void probe_glibc(ProbeContext& ctx) {
       h.glibc = Fact<std::string>::unknown(path + " is empty (a listing, not the library)");
       return;
     }
-    const std::string* bytes = ctx.read(path, 32u << 20);
-    if (bytes == nullptr) continue;
-    if (auto v = glibc_version_from_banner(*bytes)) {
+    std::string problem;
+    if (auto v = glibc_banner_version(ctx.host, path, problem)) {
       h.glibc = Fact<std::string>::of(*v, path + " (version banner)");
       return;
+    }
+    if (!problem.empty()) {
+      ctx.note("unreadable: " + problem);
+      continue;
     }
     h.glibc = Fact<std::string>::unknown(path + " has no glibc version banner");
     return;

@@ -29,7 +29,8 @@ Fact<CudaVersion> toolkit_version(ProbeContext& ctx, const std::string& dir) {
     problems.push_back(dir + "/version.txt: " + v.error());
   }
   for (const char* header : {"/include/cuda.h", "/include/cuda_runtime_api.h"}) {
-    const std::string* h = ctx.read(dir + header);
+    // The define sits in the first few KiB; cuda.h itself is over a megabyte.
+    const std::string* h = ctx.read_head(dir + header, 256u << 10);
     if (h == nullptr) continue;
     auto n = parse_define(
         *h, std::string_view(header).ends_with("cuda.h") ? "CUDA_VERSION" : "CUDART_VERSION");

@@ -1,5 +1,7 @@
 #include "util/csv.h"
 
+#include <algorithm>
+
 namespace cudafit {
 
 int CsvTable::column(std::string_view header_name) const {
@@ -10,40 +12,68 @@ int CsvTable::column(std::string_view header_name) const {
 
 namespace {
 
+// One field being read: the pieces of text it is made of. A field of one piece (the common
+// case) stays a view into the text; only one with "" escapes or text after a closing quote
+// gets a string of its own.
+class FieldBuilder {
+ public:
+  explicit FieldBuilder(std::deque<std::string>& arena) : arena_(arena) {}
+  void append(std::string_view piece) {
+    if (joined_ != nullptr) {
+      joined_->append(piece);
+    } else if (!has_first_) {
+      first_ = piece;
+      has_first_ = true;
+    } else {
+      joined_ = &arena_.emplace_back(first_);
+      joined_->append(piece);
+    }
+  }
+  std::string_view take() {
+    std::string_view out = joined_ != nullptr ? std::string_view(*joined_) : first_;
+    first_ = {};
+    has_first_ = false;
+    joined_ = nullptr;
+    return out;
+  }
+
+ private:
+  std::deque<std::string>& arena_;
+  std::string_view first_;
+  bool has_first_ = false;
+  std::string* joined_ = nullptr;
+};
+
 // Reads one record starting at pos; advances pos past its line end. Returns false on an
 // unterminated quote.
-bool read_record(std::string_view text, size_t& pos, int& line, std::vector<std::string>& out) {
+bool read_record(std::string_view text, size_t& pos, int& line, std::vector<std::string_view>& out,
+                 std::deque<std::string>& arena) {
   out.clear();
-  std::string field;
-  bool in_quotes = false;
+  FieldBuilder field(arena);
   bool field_started = false;
   while (pos < text.size()) {
     char c = text[pos];
-    if (in_quotes) {
-      if (c == '"') {
-        if (pos + 1 < text.size() && text[pos + 1] == '"') {
-          field += '"';
-          pos += 2;
-          continue;
-        }
-        in_quotes = false;
-        ++pos;
-        continue;
-      }
-      if (c == '\n') ++line;
-      field += c;
-      ++pos;
-      continue;
-    }
     if (c == '"' && !field_started) {
-      in_quotes = true;
       field_started = true;
       ++pos;
+      for (;;) {  // inside quotes: up to the closing quote, "" being one quote
+        size_t q = text.find('"', pos);
+        if (q == std::string_view::npos) return false;
+        std::string_view chunk = text.substr(pos, q - pos);
+        line += static_cast<int>(std::count(chunk.begin(), chunk.end(), '\n'));
+        field.append(chunk);
+        pos = q + 1;
+        if (pos < text.size() && text[pos] == '"') {
+          field.append(text.substr(q, 1));
+          ++pos;
+          continue;
+        }
+        break;
+      }
       continue;
     }
     if (c == ',') {
-      out.push_back(std::move(field));
-      field.clear();
+      out.push_back(field.take());
       field_started = false;
       ++pos;
       continue;
@@ -55,23 +85,30 @@ bool read_record(std::string_view text, size_t& pos, int& line, std::vector<std:
     if (c == '\n') {
       ++pos;
       ++line;
-      out.push_back(std::move(field));
+      out.push_back(field.take());
       return true;
     }
-    field += c;
+    // A run of plain characters (a quote here is literal: the field has started).
+    size_t stop = pos + 1;
+    while (stop < text.size() && text[stop] != ',' && text[stop] != '\n' && text[stop] != '\r')
+      ++stop;
+    field.append(text.substr(pos, stop - pos));
     field_started = true;
-    ++pos;
+    pos = stop;
   }
-  if (in_quotes) return false;
-  out.push_back(std::move(field));
+  out.push_back(field.take());
   return true;
 }
 
 }  // namespace
 
-Result<CsvTable> parse_csv(std::string_view text, std::string name) {
+Result<CsvTable> parse_csv(std::string_view input, std::string name) {
   CsvTable table;
   table.name = std::move(name);
+  table.text = std::make_shared<const std::string>(input);
+  table.unescaped = std::make_shared<std::deque<std::string>>();
+  const std::string_view text = *table.text;
+  std::deque<std::string>& arena = *table.unescaped;
   size_t pos = 0;
   int line = 1;
   // Leading comment lines.
@@ -82,19 +119,24 @@ Result<CsvTable> parse_csv(std::string_view text, std::string name) {
   }
   if (pos >= text.size()) return make_error(table.name + ": empty file (no header)");
   int header_line = line;
-  if (!read_record(text, pos, line, table.header))
+  if (!read_record(text, pos, line, table.header, arena))
     return make_error(table.name + ":" + std::to_string(header_line) + ": unterminated quote");
-  std::vector<std::string> fields;
+  table.rows.reserve(static_cast<size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(pos),
+                                                    text.end(), '\n')) +
+                     1);
+  std::vector<std::string_view> fields;
   while (pos < text.size()) {
     int start_line = line;
-    if (!read_record(text, pos, line, fields))
+    if (!read_record(text, pos, line, fields, arena))
       return make_error(table.name + ":" + std::to_string(start_line) + ": unterminated quote");
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
     if (fields.size() != table.header.size())
       return make_error(table.name + ":" + std::to_string(start_line) + ": expected " +
                         std::to_string(table.header.size()) + " fields, got " +
                         std::to_string(fields.size()));
-    table.rows.push_back({start_line, fields});
+    table.rows.push_back({start_line, std::move(fields)});
+    fields = {};
+    fields.reserve(table.header.size());
   }
   return table;
 }

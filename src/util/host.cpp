@@ -7,6 +7,12 @@
 
 namespace cudafit {
 
+Result<std::string> Host::read_head(std::string_view path, std::size_t bytes) const {
+  auto text = read_file(path);
+  if (text && text->size() > bytes) text->resize(bytes);
+  return text;
+}
+
 bool Host::is_dir(std::string_view path) const {
   auto info = stat(path);
   return info && info->type == FileType::kDirectory;

@@ -43,6 +43,9 @@ class Host {
   // Whole file, at most `limit` bytes (an error says the file is larger).
   virtual Result<std::string> read_file(std::string_view path,
                                         std::size_t limit = 64u << 20) const = 0;
+  // The file's first `bytes` bytes (all of it when shorter): for a version define near the
+  // top of a header that is a megabyte long (cuda.h), which costs a page fault per 4 KiB.
+  virtual Result<std::string> read_head(std::string_view path, std::size_t bytes) const;
   // Entries sorted by name, without "." and "..".
   virtual Result<std::vector<DirEntry>> list_dir(std::string_view path) const = 0;
   // Follows links; nullopt when the path does not exist (or a link dangles).
@@ -87,6 +90,7 @@ class RootedHost final : public Host {
   // The same default as Host's, so that calls on the concrete type compile too.
   Result<std::string> read_file(std::string_view path,
                                 std::size_t limit = 64u << 20) const override;
+  Result<std::string> read_head(std::string_view path, std::size_t bytes) const override;
   Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
   std::optional<FileInfo> stat(std::string_view path) const override;
   Result<std::string> read_link(std::string_view path) const override;

@@ -118,7 +118,7 @@ TEST(KbInvariants, NoDuplicateRowsInAnyFile) {
     auto t = parse_csv(*text, e.name);
     ASSERT_TRUE(t.ok()) << t.error();
     EXPECT_GE(t->column("source"), 0) << e.name << " has no source column";
-    std::set<std::vector<std::string>> seen;
+    std::set<std::vector<std::string_view>> seen;
     for (const auto& row : t->rows) {
       EXPECT_TRUE(seen.insert(row.fields).second) << e.name << ":" << row.line << " duplicate";
       int src = t->column("source");

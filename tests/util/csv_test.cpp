@@ -9,7 +9,7 @@
 namespace cudafit {
 namespace {
 
-using Fields = std::vector<std::string>;
+using Fields = std::vector<std::string_view>;
 
 TEST(Csv, ReadsHeaderRowsAndLineNumbers) {
   auto t = parse_csv("# a comment\n# another\nname,value\nx,1\ny,2\n", "t.csv");

@@ -209,3 +209,39 @@ TEST(RootedHostRun, TimeoutKillsTheChildPromptly) {
 
 }  // namespace
 }  // namespace cudafit
+
+namespace cudafit {
+namespace {
+
+// read_head: the first bytes of a file, without reading the rest (cuda.h is a megabyte).
+TEST(RootedHostHead, ReadsOnlyThePrefix) {
+  std::string tmpl = (fs::temp_directory_path() / "cudafit-head-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  fs::path dir = tmpl;
+  std::string big(300000, 'x');
+  big.replace(100, 7, "VERSION");
+  write(dir / "big.h", big);
+  write(dir / "small.h", "tiny");
+  RootedHost host(dir.string(), std::map<std::string, std::string>{});
+  auto head = host.read_head("/big.h", 4096);
+  ASSERT_TRUE(head.ok()) << head.error();
+  EXPECT_EQ(head->size(), 4096u);
+  EXPECT_EQ(head->substr(100, 7), "VERSION");
+  EXPECT_EQ(host.read_head("/small.h", 4096).value_or("?"), "tiny");
+  EXPECT_EQ(host.read_head("/big.h", 0).value_or("?"), "");
+  EXPECT_FALSE(host.read_head("/missing.h", 10).ok());
+  EXPECT_FALSE(host.read_head("/", 10).ok());
+  // The whole-file read still refuses what is over its limit, and reads the rest in full.
+  EXPECT_FALSE(host.read_file("/big.h", 1000).ok());
+  EXPECT_EQ(host.read_file("/big.h").value_or("").size(), big.size());
+  // /proc files state size 0: read in steps to the end.
+  RootedHost machine("/");
+  auto status = machine.read_file("/proc/self/status");
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->find("VmRSS"), std::string::npos);
+  EXPECT_EQ(machine.read_head("/proc/self/status", 5).value_or("?"), "Name:");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cudafit
