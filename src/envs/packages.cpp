@@ -36,27 +36,40 @@ void apply_local_tag(InstalledPackage& p, const std::string& version) {
   }
 }
 
+// The number of leading ASCII digits of s.
+size_t leading_digits(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+  return n;
+}
+
 // "cupy-cuda12x" -> major 12; "cupy-cuda117" -> 11.7; "nvidia-cublas-cu12" -> major 12;
-// "jax-cuda13-plugin" -> major 13.
+// "jax-cuda13-plugin" -> major 13. (Plain string matching: a std::regex match costs tens of
+// microseconds, and every GPU package of every environment comes through here.)
 void apply_name_rules(InstalledPackage& p) {
-  static const std::regex kCupy("cupy-cuda(\\d+)(x?)");
-  static const std::regex kCuSuffix(".*-cu(\\d+)");
-  static const std::regex kJaxCuda("jax-cuda(\\d+)-.*");
-  // std::regex costs tens of microseconds a match: try only names that can match.
-  const bool cupy = starts_with(p.name, "cupy-cuda");
-  const bool jax = starts_with(p.name, "jax-cuda");
-  const bool cu = p.name.find("-cu") != std::string::npos;
-  std::smatch m;
-  if (cupy && std::regex_match(p.name, m, kCupy)) {
-    if (m[2].length() > 0) {
-      p.cuda_major = small_int(m[1].str());
-    } else if (auto c = CudaVersion::from_variant("cu" + m[1].str())) {
-      p.cuda = *c;
-      p.cuda_major = c->major();
+  std::string_view name = p.name;
+  if (starts_with(name, "cupy-cuda")) {  // cupy-cuda(\d+)(x?)
+    std::string_view rest = name.substr(9);
+    size_t n = leading_digits(rest);
+    std::string_view tail = rest.substr(n);
+    if (n > 0 && tail == "x") {
+      p.cuda_major = small_int(std::string(rest.substr(0, n)));
+    } else if (n > 0 && tail.empty()) {
+      if (auto c = CudaVersion::from_variant("cu" + std::string(rest))) {
+        p.cuda = *c;
+        p.cuda_major = c->major();
+      }
     }
-  } else if ((jax && std::regex_match(p.name, m, kJaxCuda)) ||
-             (cu && std::regex_match(p.name, m, kCuSuffix))) {
-    p.cuda_major = small_int(m[1].str());
+  } else if (starts_with(name, "jax-cuda") && leading_digits(name.substr(8)) > 0 &&
+             name.substr(8 + leading_digits(name.substr(8)))
+                 .starts_with("-")) {  // jax-cuda(\d+)-.*
+    p.cuda_major = small_int(std::string(name.substr(8, leading_digits(name.substr(8)))));
+  } else {  // .*-cu(\d+)
+    size_t n = 0;
+    while (n < name.size() && name[name.size() - 1 - n] >= '0' && name[name.size() - 1 - n] <= '9')
+      ++n;
+    if (n > 0 && name.substr(0, name.size() - n).ends_with("-cu"))
+      p.cuda_major = small_int(std::string(name.substr(name.size() - n)));
   }
   // The CUDA runtime's own version is the CUDA version (cuda-toolkit, nvidia-cuda-runtime[-cuXX],
   // conda's cuda-version / cudatoolkit / pytorch-cuda).

@@ -13,13 +13,39 @@ namespace {
 
 constexpr std::size_t kSmallFile = 1u << 20;
 
-// "python3.12" -> "3.12"; "" when the name is not pythonX.Y.
+// The number of leading ASCII digits of s.
+size_t leading_digits(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+  return n;
+}
+
+// "python3.12" -> "3.12"; "" when the name is not pythonX.Y (python\d+\.\d+).
 std::string version_from_python_name(std::string_view name) {
-  static const std::regex kName("python(\\d+\\.\\d+)");
-  if (!starts_with(name, "python")) return {};  // most names; a regex match costs far more
-  std::smatch m;
-  std::string s(name);
-  return std::regex_match(s, m, kName) ? m[1].str() : std::string();
+  if (!starts_with(name, "python")) return {};
+  std::string_view v = name.substr(6);
+  size_t major = leading_digits(v);
+  if (major == 0 || major >= v.size() || v[major] != '.') return {};
+  size_t minor = leading_digits(v.substr(major + 1));
+  if (minor == 0 || major + 1 + minor != v.size()) return {};
+  return std::string(v);
+}
+
+// "libcudnn.so.9.1.0" -> "9.1.0"; "" otherwise (libcudnn\.so\.(\d+\.\d+\.\d+)).
+std::string cudnn_lib_version(std::string_view name) {
+  if (!starts_with(name, "libcudnn.so.")) return {};
+  std::string_view v = name.substr(12);
+  size_t at = 0;
+  for (int part = 0; part < 3; ++part) {
+    size_t n = leading_digits(v.substr(at));
+    if (n == 0) return {};
+    at += n;
+    if (part < 2) {
+      if (at >= v.size() || v[at] != '.') return {};
+      ++at;
+    }
+  }
+  return at == v.size() ? std::string(v) : std::string();
 }
 
 // The X.Y of "3.12.3".
@@ -196,11 +222,9 @@ void find_cudnn(const Host& host, Environment& env) {
   std::string lib = path_join(torch->location, "torch/lib");
   auto entries = host.list_dir(lib);
   if (!entries) return;
-  static const std::regex kLib("libcudnn\\.so\\.(\\d+\\.\\d+\\.\\d+)");
   for (const DirEntry& e : *entries) {
-    std::smatch m;
-    if (std::regex_match(e.name, m, kLib)) {
-      env.cudnn = Fact<std::string>::of(m[1].str(), path_join(lib, e.name));
+    if (std::string v = cudnn_lib_version(e.name); !v.empty()) {
+      env.cudnn = Fact<std::string>::of(v, path_join(lib, e.name));
       return;
     }
   }

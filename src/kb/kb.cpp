@@ -43,8 +43,10 @@ std::shared_ptr<const KnowledgeBase> KnowledgeBase::embedded_fresh() {
 }
 
 Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::embedded() {
-  static const std::shared_ptr<const KnowledgeBase> kb = embedded_fresh();
-  return kb;
+  // Never destroyed: freeing every parsed table at exit cost half a millisecond of each
+  // command, and the process is ending anyway. (Still reachable, so no leak report.)
+  static const auto* kb = new std::shared_ptr<const KnowledgeBase>(embedded_fresh());
+  return *kb;
 }
 
 Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::load_dir(const std::string& dir) {
@@ -223,7 +225,60 @@ std::optional<CudaVersion> KnowledgeBase::highest_cuda_for_driver(const DriverVe
   return best;
 }
 
+std::optional<PciDevice> KnowledgeBase::Impl::find_pci_row(unsigned device_id,
+                                                           bool& fallback) const {
+  fallback = true;
+  auto file = files.find(kPciIdsFile);
+  if (file == files.end()) return std::nullopt;
+  std::string_view text = file->second;
+  // Comment lines, then the header, then one row per line; the first field is the hex id.
+  size_t pos = 0;
+  int line = 1;
+  auto next_line = [&](size_t from) {
+    size_t nl = text.find('\n', from);
+    return nl == std::string_view::npos ? text.size() : nl + 1;
+  };
+  while (pos < text.size() && text[pos] == '#') {
+    pos = next_line(pos);
+    ++line;
+  }
+  if (pos >= text.size()) return std::nullopt;
+  size_t header_end = next_line(pos);
+  std::string_view header = text.substr(pos, header_end - pos);
+  for (pos = header_end, ++line; pos < text.size(); pos = next_line(pos), ++line) {
+    size_t end = next_line(pos);
+    std::string_view row = text.substr(pos, end - pos);
+    // A quoted id, or a quote that may open a field going on past this line: the lines are
+    // not rows any more, so let the whole table decide.
+    if (!row.empty() && row.front() == '"') return std::nullopt;
+    if (std::count(row.begin(), row.end(), '"') % 2 != 0) return std::nullopt;
+    auto id = parse_hex(trim(row.substr(0, row.find(','))));
+    if (!id || *id != device_id) continue;
+    auto table = parse_csv(std::string(header) + std::string(row), kPciIdsFile);
+    if (!table || table->rows.size() != 1) return std::nullopt;
+    std::vector<PciDevice> out;
+    if (!parse_pci_devices(*table, out) || out.size() != 1) return std::nullopt;
+    out[0].from.line = line;
+    fallback = false;
+    return std::move(out[0]);
+  }
+  fallback = false;  // no such device
+  return std::nullopt;
+}
+
 const PciDevice* KnowledgeBase::pci_device(unsigned device_id) const {
+  // One row read from the text: parsing all 2,000 rows of pci-ids.csv cost more than the
+  // rest of `detect` together, for the one or two device ids a machine has.
+  {
+    std::lock_guard<std::mutex> lock(impl_->pci_rows_mu);
+    auto it = impl_->pci_rows.find(device_id);
+    if (it == impl_->pci_rows.end()) {
+      bool fallback = false;
+      auto row = impl_->find_pci_row(device_id, fallback);
+      if (!fallback) it = impl_->pci_rows.emplace(device_id, std::move(row)).first;
+    }
+    if (it != impl_->pci_rows.end()) return it->second ? &*it->second : nullptr;
+  }
   const auto& all = pci_devices();
   auto it = std::lower_bound(all.begin(), all.end(), device_id,
                              [](const PciDevice& d, unsigned id) { return d.device_id < id; });

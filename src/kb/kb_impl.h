@@ -3,6 +3,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,14 @@ struct KnowledgeBase::Impl {
   LazyTable<TorchArchList> arch_lists;
   LazyTable<FrameworkRequirement> frameworks;
   LazyTable<CudnnSupport> cudnn;
+
+  // Single pci-ids.csv rows looked up by device id without parsing the table (see
+  // KnowledgeBase::pci_device); nullopt = no such row.
+  std::mutex pci_rows_mu;
+  std::map<unsigned, std::optional<PciDevice>> pci_rows;
+  // The row for `device_id` parsed on its own, or nullopt when it is absent (or the quick
+  // path cannot read it: then `fallback` is set and the whole table decides).
+  std::optional<PciDevice> find_pci_row(unsigned device_id, bool& fallback) const;
 
   template <typename T>
   const std::vector<T>& get(LazyTable<T>& table, const char* file,

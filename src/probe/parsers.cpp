@@ -102,7 +102,16 @@ std::map<std::string, std::string> parse_os_release(std::string_view text) {
 }
 
 std::optional<long long> parse_define(std::string_view header, std::string_view name) {
-  for (std::string_view line : split_lines(header)) {
+  if (name.empty()) return std::nullopt;
+  // Only the lines that mention the name: headers run to thousands of lines.
+  for (size_t at = header.find(name); at != std::string_view::npos;
+       at = header.find(name, at + name.size())) {
+    size_t begin = header.rfind('\n', at);
+    begin = begin == std::string_view::npos ? 0 : begin + 1;
+    size_t end = header.find('\n', at);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view line = header.substr(begin, end - begin);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     line = trim(line);
     if (!starts_with(line, "#")) continue;
     line = trim(line.substr(1));

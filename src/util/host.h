@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -104,9 +105,14 @@ class RootedHost final : public Host {
   const std::string& root() const { return root_; }
 
  private:
+  // The link target of one component under the root (nullopt: not a link), remembered.
+  Result<std::optional<std::string>> component_link(const std::string& path) const;
+
   std::string root_;  // "" for "/", else the prefix without a trailing slash
   std::map<std::string, std::string> env_;
   mutable std::uint64_t reads_ = 0;
+  mutable std::mutex links_mu_;
+  mutable std::map<std::string, std::optional<std::string>, std::less<>> links_;
 };
 
 // A machine held in memory: files, directories, symlinks and an environment.

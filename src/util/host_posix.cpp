@@ -70,6 +70,28 @@ RootedHost::RootedHost(std::string root, std::optional<std::map<std::string, std
   }
 }
 
+Result<std::optional<std::string>> RootedHost::component_link(const std::string& path) const {
+  // Every file read under a root resolves each component of its path: a fixture run asked
+  // the kernel about the same few folders over a thousand times. Within one RootedHost's
+  // life the tree is taken as fixed (tests that change a tree use a new host).
+  {
+    std::lock_guard<std::mutex> lock(links_mu_);
+    if (auto it = links_.find(path); it != links_.end()) return it->second;
+  }
+  std::optional<std::string> value;
+  struct stat st {};
+  if (lstat((root_ + path).c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX), '\0');
+    ssize_t n = readlink((root_ + path).c_str(), target.data(), target.size());
+    if (n < 0) return make_error(errno_message(path));
+    target.resize(static_cast<size_t>(n));
+    value = std::move(target);
+  }
+  std::lock_guard<std::mutex> lock(links_mu_);
+  links_.emplace(path, value);
+  return value;
+}
+
 Result<std::string> RootedHost::canonical(std::string_view path) const {
   std::string normalized = path_normalize(path);
   if (root_.empty()) {
@@ -94,16 +116,14 @@ Result<std::string> RootedHost::canonical(std::string_view path) const {
     }
     std::string next = cur;
     next.append("/").append(comp);
-    struct stat st {};
-    if (lstat((root_ + next).c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+    auto link = component_link(next);
+    if (!link) return make_error(link.error());
+    if (!link->has_value()) {
       cur = std::move(next);
       continue;
     }
     if (++links > 40) return make_error(std::string(path) + ": too many levels of symbolic links");
-    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX), '\0');
-    ssize_t n = readlink((root_ + next).c_str(), target.data(), target.size());
-    if (n < 0) return make_error(errno_message(path));
-    target.resize(static_cast<size_t>(n));
+    const std::string& target = **link;
     // An absolute target stays inside the root: that is what makes fixture trees safe.
     if (!target.empty() && target.front() == '/') cur.clear();
     std::vector<std::string_view> parts = split(target, '/');

@@ -233,3 +233,33 @@ TEST(KbQueries, FrameworksAreLoaded) {
 
 }  // namespace
 }  // namespace cudafit
+
+namespace cudafit {
+namespace {
+
+// pci_device() reads one row from the text instead of parsing the table: it must give what
+// the parsed table gives, for every device id, with the same line and source.
+TEST(KbPciQuickPath, EveryRowAsTheTableHasIt) {
+  auto table_kb = KnowledgeBase::embedded_fresh();
+  const auto& all = table_kb->pci_devices();
+  ASSERT_GT(all.size(), 1000u);
+  auto quick_kb = KnowledgeBase::embedded_fresh();  // its table is never parsed below
+  for (const auto& d : all) {
+    const PciDevice* q = quick_kb->pci_device(d.device_id);
+    ASSERT_NE(q, nullptr) << std::hex << d.device_id;
+    EXPECT_EQ(q->name, d.name);
+    EXPECT_EQ(q->chip, d.chip);
+    EXPECT_EQ(q->cc.has_value(), d.cc.has_value());
+    if (q->cc && d.cc) {
+      EXPECT_EQ(q->cc->str(), d.cc->str());
+    }
+    EXPECT_EQ(q->from.where(), d.from.where());
+    EXPECT_EQ(q->from.source, d.from.source);
+    EXPECT_EQ(quick_kb->pci_device(d.device_id), q) << "asked twice, parsed twice";
+  }
+  EXPECT_EQ(quick_kb->pci_device(0xffff), nullptr);
+  EXPECT_EQ(quick_kb->pci_device(0x10000), nullptr);
+}
+
+}  // namespace
+}  // namespace cudafit
