@@ -23,8 +23,8 @@ namespace {
 template <typename ReadFn>
 const std::string* cached_read(
     std::map<std::string, std::optional<std::string>, std::less<>>& cache, ProbeContext& ctx,
-    std::string_view path, ReadFn read) {
-  auto it = cache.find(path);
+    std::string_view key, std::string_view path, ReadFn read) {
+  auto it = cache.find(key);
   if (it != cache.end()) return it->second ? &*it->second : nullptr;
   std::optional<std::string> value;
   auto info = ctx.host.stat(path);
@@ -36,18 +36,20 @@ const std::string* cached_read(
       ctx.note("unreadable: " + text.error());
     }
   }
-  auto pos = cache.emplace(std::string(path), std::move(value)).first;
+  auto pos = cache.emplace(std::string(key), std::move(value)).first;
   return pos->second ? &*pos->second : nullptr;
 }
 
 }  // namespace
 
 const std::string* ProbeContext::read(std::string_view path, std::size_t limit) {
-  return cached_read(files_, *this, path, [&] { return host.read_file(path, limit); });
+  return cached_read(files_, *this, path, path, [&] { return host.read_file(path, limit); });
 }
 
 const std::string* ProbeContext::read_head(std::string_view path, std::size_t bytes) {
-  return cached_read(heads_, *this, path, [&] { return host.read_head(path, bytes); });
+  // Keyed by size too: a longer head may be asked for when a shorter one fell short.
+  std::string key = std::string(path) + '\0' + std::to_string(bytes);
+  return cached_read(heads_, *this, key, path, [&] { return host.read_head(path, bytes); });
 }
 
 const std::vector<DirEntry>* ProbeContext::list(std::string_view path) {

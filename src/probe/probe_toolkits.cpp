@@ -29,11 +29,19 @@ Fact<CudaVersion> toolkit_version(ProbeContext& ctx, const std::string& dir) {
     problems.push_back(dir + "/version.txt: " + v.error());
   }
   for (const char* header : {"/include/cuda.h", "/include/cuda_runtime_api.h"}) {
-    // The define sits in the first few KiB; cuda.h itself is over a megabyte.
-    const std::string* h = ctx.read_head(dir + header, 256u << 10);
+    // The define sits in the first few KiB (14 KiB into CUDA 13.0's cuda.h), and cuda.h is
+    // over a megabyte: read its head, and more only when the define is not in it.
+    const std::string_view name =
+        std::string_view(header).ends_with("cuda.h") ? "CUDA_VERSION" : "CUDART_VERSION";
+    const std::string* h = nullptr;
+    std::optional<long long> n;
+    for (std::size_t bytes : {std::size_t{64} << 10, std::size_t{4} << 20}) {
+      h = ctx.read_head(dir + header, bytes);
+      if (h == nullptr) break;
+      n = parse_define(*h, name);
+      if (n || h->size() < bytes) break;
+    }
     if (h == nullptr) continue;
-    auto n = parse_define(
-        *h, std::string_view(header).ends_with("cuda.h") ? "CUDA_VERSION" : "CUDART_VERSION");
     if (n) {
       auto v = CudaVersion::from_int(*n);
       if (v) return Fact<CudaVersion>::of(*v, dir + header);

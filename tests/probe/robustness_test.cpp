@@ -99,6 +99,22 @@ TEST(Robustness, LinkedHeadersAndAnNvccWrapperAreOneToolkit) {
   EXPECT_TRUE(noted);
 }
 
+// cuda.h is read by its head; a define further down (past the first read) is still found.
+TEST(Robustness, CudaVersionDefineFarIntoTheHeader) {
+  ASSERT_TRUE(kb());
+  for (std::size_t padding : {std::size_t{100}, std::size_t{200} << 10}) {
+    MemoryHost h;
+    std::string header = "/*" + std::string(padding, '*') + "*/\n#define CUDA_VERSION 12040\n";
+    header += std::string(300u << 10, ' ');  // the rest of a big header
+    h.add_file("/usr/local/cuda-12.4/bin/nvcc", "ELF");
+    h.add_file("/usr/local/cuda-12.4/include/cuda.h", header);
+    Machine m = detect(h);
+    ASSERT_EQ(m.toolkits.size(), 1u);
+    ASSERT_TRUE(m.toolkits[0].version.known()) << padding << ": " << m.toolkits[0].version.note;
+    EXPECT_EQ(m.toolkits[0].version.value->str(), "12.4") << padding;
+  }
+}
+
 // A real toolkit under /usr (Debian's nvidia-cuda-toolkit) is no alias: its files are its own.
 TEST(Robustness, DebianToolkitUnderUsrIsItsOwn) {
   ASSERT_TRUE(kb());
