@@ -96,9 +96,12 @@ void run_exec(CliContext& ctx, const InstallArgs& a, const Host& host, const Ins
   for (const auto& p : c.packages) argv.push_back(p);
   for (auto w : split_ws(c.index_option)) argv.emplace_back(w);
   ctx.err << "cudafit: running: " << join(argv, " ") << "\n";
-  RunResult r = host.run(argv, 30 * 60 * 1000);
-  ctx.out << r.out;
-  ctx.err << r.err;
+  // Streamed: an install takes minutes, and the user watches pip's progress as it comes.
+  RunResult r = host.run_streaming(argv, 30 * 60 * 1000, [&](int stream, std::string_view chunk) {
+    std::ostream& to = stream == 1 ? ctx.out : ctx.err;
+    to << chunk;
+    to.flush();
+  });
   if (r.timed_out || r.exit_code != 0) {
     ctx.err << "cudafit: the install command failed (exit " << r.exit_code << ")\n";
     ctx.exit_code = kExitProblem;

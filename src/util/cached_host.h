@@ -41,6 +41,10 @@ class CachedHost final : public Host {
   RunResult run(const std::vector<std::string>& argv, int timeout_ms) const override {
     return inner_.run(argv, timeout_ms);
   }
+  RunResult run_streaming(const std::vector<std::string>& argv, int timeout_ms,
+                          const OutputSink& sink) const override {
+    return inner_.run_streaming(argv, timeout_ms, sink);
+  }
   std::uint64_t reads() const override { return inner_.reads(); }
 
  private:

@@ -13,6 +13,14 @@ Result<std::string> Host::read_head(std::string_view path, std::size_t bytes) co
   return text;
 }
 
+RunResult Host::run_streaming(const std::vector<std::string>& argv, int timeout_ms,
+                              const OutputSink& sink) const {
+  RunResult r = run(argv, timeout_ms);
+  if (sink && !r.out.empty()) sink(1, r.out);
+  if (sink && !r.err.empty()) sink(2, r.err);
+  return r;
+}
+
 bool Host::is_dir(std::string_view path) const {
   auto info = stat(path);
   return info && info->type == FileType::kDirectory;

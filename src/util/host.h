@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -65,6 +66,12 @@ class Host {
   // Runs argv[0] (a machine path or a name looked up in PATH) with a time limit.
   // Only commands behind explicit flags (--exec) call this.
   virtual RunResult run(const std::vector<std::string>& argv, int timeout_ms) const = 0;
+  // The same, handing each piece of output to `sink` as it arrives (stream 1 = stdout,
+  // 2 = stderr), for commands a user watches (`install --exec`). The default runs first and
+  // hands the output over at the end.
+  using OutputSink = std::function<void(int stream, std::string_view chunk)>;
+  virtual RunResult run_streaming(const std::vector<std::string>& argv, int timeout_ms,
+                                  const OutputSink& sink) const;
 
   // Number of read_file/list_dir calls so far (benchmarks check each file is read once).
   virtual std::uint64_t reads() const = 0;
@@ -100,6 +107,8 @@ class RootedHost final : public Host {
   std::optional<std::string> env(std::string_view name) const override;
   std::map<std::string, std::string> env_all() const override;
   RunResult run(const std::vector<std::string>& argv, int timeout_ms) const override;
+  RunResult run_streaming(const std::vector<std::string>& argv, int timeout_ms,
+                          const OutputSink& sink) const override;
   std::uint64_t reads() const override { return reads_; }
 
   const std::string& root() const { return root_; }

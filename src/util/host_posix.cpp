@@ -293,6 +293,11 @@ std::optional<std::string> RootedHost::env(std::string_view name) const {
 std::map<std::string, std::string> RootedHost::env_all() const { return env_; }
 
 RunResult RootedHost::run(const std::vector<std::string>& argv, int timeout_ms) const {
+  return run_streaming(argv, timeout_ms, nullptr);
+}
+
+RunResult RootedHost::run_streaming(const std::vector<std::string>& argv, int timeout_ms,
+                                    const OutputSink& sink) const {
   RunResult result;
   if (argv.empty()) return result;
   std::string program = argv[0];
@@ -382,6 +387,7 @@ RunResult RootedHost::run(const std::vector<std::string>& argv, int timeout_ms) 
       if (got < 0 && errno == EINTR) continue;
       if (got > 0) {
         (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(got));
+        if (sink) sink(i + 1, std::string_view(buf, static_cast<size_t>(got)));
       } else {
         close(fds[i].fd);
         fds[i].fd = -1;

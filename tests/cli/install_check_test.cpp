@@ -1,8 +1,13 @@
 // `cudafit install` and `cudafit check` through run_cli, as a user types them.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include <sstream>
 
@@ -110,6 +115,66 @@ TEST(InstallCli, RelativeDataDir) {
                   "sm_86", "--python", "3.11"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("torch 2.3.1 cu121"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace cudafit
+
+namespace cudafit {
+namespace {
+
+// Records when text first shows up, so a test can tell streamed output from output
+// handed over at the end.
+class WatchedBuf : public std::stringbuf {
+ public:
+  explicit WatchedBuf(std::string needle) : needle_(std::move(needle)) {}
+  std::optional<std::chrono::steady_clock::time_point> seen;
+
+ protected:
+  int sync() override {
+    if (!seen && str().find(needle_) != std::string::npos) seen = std::chrono::steady_clock::now();
+    return 0;
+  }
+
+ private:
+  std::string needle_;
+};
+
+// --exec runs pip with the environment's python and streams what it prints as it prints it.
+TEST(InstallCli, ExecStreamsThePipOutput) {
+  namespace fs = std::filesystem;
+  std::string tmpl = (fs::temp_directory_path() / "cudafit-exec-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  fs::path prefix = tmpl;
+  fs::create_directories(prefix / "bin");
+  {
+    std::ofstream py(prefix / "bin/python");
+    py << "#!/bin/sh\necho \"python got: $*\"\nsleep 0.5\necho finished\necho warned >&2\n";
+  }
+  fs::permissions(prefix / "bin/python", fs::perms::owner_all);
+  WatchedBuf out_buf("python got:");
+  std::ostream out(&out_buf);
+  std::ostringstream err;
+  auto start = std::chrono::steady_clock::now();
+  int code =
+      run_cli({"cudafit", "install", "torch==2.3.*", "--driver", "535.104.05", "--gpu", "sm_86",
+               "--python", "3.11", "--no-detect", "--exec", "--env", prefix.string()},
+              out, err, std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}});
+  auto end = std::chrono::steady_clock::now();
+  fs::remove_all(prefix);
+  ASSERT_EQ(code, 0) << err.str() << out_buf.str();
+  std::string text = out_buf.str();
+  EXPECT_NE(text.find("python got: -m pip install torch==2.3.1 --index-url "
+                      "https://download.pytorch.org/whl/cu121"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("finished"), std::string::npos) << text;
+  EXPECT_NE(err.str().find("warned"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("cudafit: running: "), std::string::npos) << err.str();
+  ASSERT_TRUE(out_buf.seen.has_value()) << "output never flushed";
+  EXPECT_GE(end - *out_buf.seen, std::chrono::milliseconds(300))
+      << "the first line arrived only when pip had finished";
+  EXPECT_GE(*out_buf.seen - start, std::chrono::milliseconds(0));
 }
 
 }  // namespace
