@@ -26,6 +26,7 @@ struct Request {
   SpecifierSet torch;
   std::string label = "torch";
   std::vector<std::string> companions;
+  std::vector<CompanionPin> pins;  // companions asked for with a version constraint
   std::vector<std::string> extra;
   std::vector<std::string> notes;
   bool has_torch = false;
@@ -50,8 +51,11 @@ Result<Request> parse_request(const std::vector<std::string>& reqs) {
     } else if (name == "torchvision" || name == "torchaudio") {
       r.companions.push_back(name);
       r.has_torch = true;
-      if (!req->specifier.empty())
-        r.notes.push_back(text + ": the " + name + " released with the chosen torch is used");
+      if (!req->specifier.empty()) {
+        // The companion's pin picks the torch it was released with.
+        r.pins.push_back({name, req->specifier});
+        labels.push_back(text);
+      }
     } else {
       r.extra.push_back(text);
       if (name == "tensorflow" || name == "jax" || name == "cupy")
@@ -145,7 +149,8 @@ void run_install(CliContext& ctx, InstallArgs& a) {
     ctx.exit_code = kExitOk;
     return;
   }
-  InstallPlan plan = choose_build(**kb, *machine, request->torch, request->label, policy);
+  InstallPlan plan =
+      choose_build(**kb, *machine, request->torch, request->label, policy, request->pins);
   if (!plan.found) {
     if (a.json) {
       nlohmann::json j{{"torch", nullptr},

@@ -59,12 +59,22 @@ PlannedBuild best_variant_of(const KnowledgeBase& kb, const TargetMachine& m,
 }
 
 InstallPlan choose_build(const KnowledgeBase& kb, const TargetMachine& m, const SpecifierSet& spec,
-                         const std::string& label, CompatPolicy policy) {
+                         const std::string& label, CompatPolicy policy,
+                         const std::vector<CompanionPin>& pins) {
   InstallPlan plan;
   const auto& releases = kb.torch_releases();
+  // A companion pin admits the releases whose companion satisfies it; one whose companion
+  // version is not in the data cannot be shown to, so it is left out.
+  auto companions_fit = [&](const TorchRelease& r) {
+    for (const auto& pin : pins) {
+      const auto& v = pin.name == "torchvision" ? r.torchvision : r.torchaudio;
+      if (!v || !pin.spec.contains(*v)) return false;
+    }
+    return true;
+  };
   std::vector<const TorchRelease*> matching;
   for (auto it = releases.rbegin(); it != releases.rend(); ++it)
-    if (spec.contains(it->version)) matching.push_back(&*it);
+    if (spec.contains(it->version) && companions_fit(*it)) matching.push_back(&*it);
   if (matching.empty()) {
     plan.nothing_fits = "no torch release in the knowledge base matches " + label;
     return plan;

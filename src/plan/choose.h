@@ -31,10 +31,17 @@ struct InstallPlan {
   std::string nothing_fits;                // when !found: why, and what would fit
 };
 
+// A companion's version constraint ("torchvision==0.18.*"): only torch releases whose
+// companion, as released with them (torch-releases.csv), satisfies it are candidates.
+struct CompanionPin {
+  std::string name;  // "torchvision" or "torchaudio"
+  SpecifierSet spec;
+};
+
 // `torch_spec` empty = any release; `label` is the request as written ("torch==2.6.*").
 InstallPlan choose_build(const KnowledgeBase& kb, const TargetMachine& machine,
                          const SpecifierSet& torch_spec, const std::string& label,
-                         CompatPolicy policy);
+                         CompatPolicy policy, const std::vector<CompanionPin>& pins = {});
 
 // The best variant of one release for the machine (nullptr verdicts: none of its variants
 // were candidates). Used by `check` to suggest a fix.

@@ -179,3 +179,45 @@ TEST(InstallCli, ExecStreamsThePipOutput) {
 
 }  // namespace
 }  // namespace cudafit
+
+namespace cudafit {
+namespace {
+
+// A companion's pin chooses the torch it was released with (torch-releases.csv), and the
+// companion printed is that one.
+TEST(InstallCli, CompanionPinPicksTheTorch) {
+  struct Row {
+    std::vector<std::string> reqs;
+    const char* python;
+    const char* torch;      // expected, "" = nothing fits
+    const char* companion;  // expected in the pip command
+  } rows[] = {
+      {{"torch", "torchvision==0.18.*"}, "3.11", "2.3.1", "torchvision==0.18.1"},
+      {{"torchvision==0.17.1"}, "3.11", "2.2.1", "torchvision==0.17.1"},
+      {{"torchaudio<2.0"}, "3.8", "1.13.1", "torchaudio==0.13.1"},
+      {{"torch>=2.4", "torchvision==0.18.*"}, "3.11", "", ""},
+      {{"torchvision==0.99"}, "3.11", "", ""},
+  };
+  for (const auto& r : rows) {
+    std::vector<std::string> args{"install"};
+    args.insert(args.end(), r.reqs.begin(), r.reqs.end());
+    for (const char* a : {"--driver", "535.104.05", "--gpu", "sm_86", "--no-detect", "--json"})
+      args.emplace_back(a);
+    args.emplace_back("--python");
+    args.emplace_back(r.python);
+    CliRun got = run(args);
+    SCOPED_TRACE(args[1] + " " + (args.size() > 2 ? args[2] : ""));
+    if (std::string(r.torch).empty()) {
+      EXPECT_EQ(got.code, 1) << got.out << got.err;
+      continue;
+    }
+    ASSERT_EQ(got.code, 0) << got.out << got.err;
+    auto j = nlohmann::json::parse(got.out);
+    EXPECT_EQ(j["torch"], r.torch);
+    EXPECT_NE(j["commands"]["pip"].get<std::string>().find(r.companion), std::string::npos)
+        << j["commands"]["pip"];
+  }
+}
+
+}  // namespace
+}  // namespace cudafit
