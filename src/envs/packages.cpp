@@ -1,5 +1,6 @@
 // Distributions in a site-packages folder and conda-meta, with their CUDA build facts.
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include "envs/metadata.h"
@@ -252,6 +253,15 @@ void check_requirements(Environment& env) {
     return nullptr;
   };
   auto check = [&](const std::string& by, const std::string& line, const std::string& extra) {
+    // The name leads the line: skip the full parse for the many non-GPU requirements
+    // (filelock, sympy, jinja2, ...).
+    std::string_view head = trim(line);
+    size_t n = 0;
+    while (n < head.size() && (std::isalnum(static_cast<unsigned char>(head[n])) ||
+                               head[n] == '.' || head[n] == '_' || head[n] == '-'))
+      ++n;
+    if (n > 0 && !is_gpu_package(normalize_package_name(head.substr(0, n))))
+      return std::optional<Requirement>();
     auto req = Requirement::parse(line);
     if (!req || !is_gpu_package(req->normalized_name())) return std::optional<Requirement>();
     marker_env["extra"] = extra;

@@ -40,7 +40,29 @@ std::string path_join(std::string_view base, std::string_view rel) {
   return out;
 }
 
+namespace {
+
+// "/a/b": absolute, no empty, "." or ".." component, no trailing slash. Most paths the
+// probes build already are, and every file read normalizes its path.
+bool is_normal(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  if (path.size() == 1) return true;
+  if (path.back() == '/') return false;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string path_normalize(std::string_view path) {
+  if (is_normal(path)) return std::string(path);
   std::vector<std::string_view> parts;
   for (std::string_view part : split(path, '/')) {
     if (part.empty() || part == ".") continue;
