@@ -41,9 +41,19 @@ void add_envs_command(CLI::App& app, CliContext& ctx) {
     args->options.cwd = cwd_under_root(ctx.root);
     std::vector<Environment> envs = discover_environments(**host, args->options);
     if (args->json) {
-      nlohmann::json arr = nlohmann::json::array();
-      for (const auto& e : envs) arr.push_back(environment_to_json(e));
-      ctx.out << arr.dump(2) << "\n";
+      // One environment at a time, formatted as the whole array's dump(2) would be: the
+      // document for a thousand environments is never held in memory at once.
+      if (envs.empty()) ctx.out << "[]\n";
+      std::string text;
+      for (size_t i = 0; i < envs.size(); ++i) {
+        text = i == 0 ? "[\n  " : ",\n  ";
+        for (char c : environment_to_json(envs[i]).dump(2)) {
+          text += c;
+          if (c == '\n') text += "  ";  // JSON strings hold no raw newlines
+        }
+        ctx.out << text;
+      }
+      if (!envs.empty()) ctx.out << "\n]\n";
     } else {
       ctx.out << render_environments_text(envs);
     }
