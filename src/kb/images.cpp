@@ -30,10 +30,13 @@ struct Rows {
   std::string where(const CsvTable::Row& r) const { return t.name + ":" + std::to_string(r.line); }
 };
 
+// `var` names the variable being declared, so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CF_TRY(var, expr)                           \
   auto var##_r = (expr);                            \
   if (!var##_r) return make_error(var##_r.error()); \
   auto var = std::move(var##_r).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 Result<Pep440Version> version_at(const Rows& rows, const CsvTable::Row& r, std::string_view col) {
   CF_TRY(text, rows.get(r, col));

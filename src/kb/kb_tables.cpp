@@ -12,7 +12,7 @@ namespace {
 // The columns one parser needs, found by name once per table.
 class Columns {
  public:
-  Columns(const CsvTable& t, std::initializer_list<const char*> names) : t_(t) {
+  Columns(const CsvTable& t, std::initializer_list<const char*> names) {
     for (const char* n : names) {
       int i = t.column(n);
       if (i < 0 && error_.empty()) error_ = t.name + ": header: missing column '" + n + "'";
@@ -23,7 +23,6 @@ class Columns {
   int operator[](size_t k) const { return idx_[k]; }
 
  private:
-  const CsvTable& t_;
   std::vector<int> idx_;
   std::string error_;
 };

@@ -68,6 +68,7 @@ Result<TargetGpu> resolve_gpu(const KnowledgeBase& kb, const std::string& text) 
   for (const GpuProduct* p : found) {
     if (p->cc != first->cc) {
       std::vector<std::string> names;
+      names.reserve(found.size());
       for (const GpuProduct* q : found) names.push_back(q->name + " (" + q->cc.sm() + ")");
       return make_error(where + ": ambiguous: " + join(names, ", "));
     }

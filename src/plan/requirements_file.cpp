@@ -32,6 +32,7 @@ std::vector<LogicalLine> logical_lines(std::string_view text) {
     cur.text.append(raw);
     open = false;
     out.push_back(std::move(cur));
+    cur = LogicalLine{};
   }
   if (open) out.push_back(std::move(cur));
   return out;

@@ -44,6 +44,7 @@ std::string render_text(const Table& t) {
   };
   emit(t.columns);
   std::vector<std::string> rule;
+  rule.reserve(widths.size());
   for (size_t w : widths) rule.emplace_back(w, '-');
   emit(rule);
   for (const auto& row : t.rows) emit(row);

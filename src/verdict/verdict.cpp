@@ -76,6 +76,7 @@ std::string gpu_words(const TargetGpu& g) {
 
 std::string list_ccs(const std::vector<ComputeCapability>& ccs, bool ptx) {
   std::vector<std::string> out;
+  out.reserve(ccs.size());
   for (const auto& c : ccs) out.push_back(ptx ? c.compute() : c.sm());
   return out.empty() ? std::string("none") : join(out, " ");
 }
