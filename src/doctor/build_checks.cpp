@@ -124,9 +124,10 @@ void check_cpu_only(const Context& c, const Environment& env, const InstalledPac
 }
 
 void check_driver_too_old(const Context& c, const Environment& env, const InstalledPackage& torch) {
-  auto cuda = build_cuda(c.kb, torch);
   auto driver = cuda_driver(c.m);
-  if (!cuda || !driver) return;
+  if (!driver) return;  // before build_cuda: that may parse the variants table
+  auto cuda = build_cuda(c.kb, torch);
+  if (!cuda) return;
   auto need = min_driver(c.kb, c.m, *cuda);
   if (!need || *driver >= *need) return;
   const CudaRelease* rel = c.kb.cuda_release(*cuda);

@@ -114,7 +114,8 @@ void check_cudnn_min(const Context& c, const Environment& env, const InstalledPa
 }
 
 void check_env(const Context& c, const Environment& env) {
-  const auto& rows = c.kb.frameworks();
+  // Parsed only when an environment has a framework to check (most have only torch).
+  auto rows = [&c]() -> const std::vector<FrameworkRequirement>& { return c.kb.frameworks(); };
   for (const InstalledPackage& p : env.packages) {
     if (!p.parsed) continue;
     if (starts_with(p.name, "cupy-cuda")) {
@@ -127,7 +128,7 @@ void check_env(const Context& c, const Environment& env) {
       if (!major) continue;
       check_cuda_major(c, env, p, major,
                        p.name + ": the plugin name says CUDA " + std::to_string(major));
-      for (const auto& row : rows) {
+      for (const auto& row : rows()) {
         if (row.framework != "jax" || !row_matches(row.version, p.parsed->without_local()))
           continue;
         auto cuda = CudaVersion::parse(first_version(row.cuda));
@@ -136,7 +137,7 @@ void check_env(const Context& c, const Environment& env) {
         break;
       }
     } else if (p.name == "tensorflow" || p.name == "tensorflow-gpu") {
-      for (const auto& row : rows) {
+      for (const auto& row : rows()) {
         if (row.framework != "tensorflow") continue;
         auto rv = Pep440Version::parse(row.version);
         if (!rv || rv->component(0) != p.parsed->component(0) ||
@@ -153,7 +154,7 @@ void check_env(const Context& c, const Environment& env) {
     } else if (p.name == "vllm") {
       const InstalledPackage* torch = effective_torch(env);
       if (!torch || !torch->parsed) continue;
-      for (const auto& row : rows) {
+      for (const auto& row : rows()) {
         if (row.framework != "vllm" || !row_matches(row.version, p.parsed->without_local()))
           continue;
         std::string pin = first_version(row.torch);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 
 #include "kb/embedded.h"
 #include "kb/kb_impl.h"
@@ -133,6 +134,28 @@ const TorchRelease* KnowledgeBase::torch_release(const Pep440Version& v) const {
 std::vector<const TorchVariant*> KnowledgeBase::variants_of(const Pep440Version& torch) const {
   Pep440Version want = torch.without_local();
   std::vector<const TorchVariant*> out;
+  // One release's rows read from the text (a doctor run asks about the one or two torch
+  // builds installed; the 280-row table cost a third of it), unless the table is parsed.
+  {
+    std::lock_guard<std::mutex> lock(impl_->variant_rows_mu);
+    const std::string key = want.str();
+    auto it = impl_->variant_rows.find(key);
+    // Past a few releases (a search over many, as `install` does when little fits), one
+    // parse of the whole table is cheaper than a scan of its text per release.
+    if (it == impl_->variant_rows.end() && impl_->variant_rows.size() < 3) {
+      auto rows = impl_->rows_where(kTorchVariantsFile, [&](std::string_view v) {
+        auto parsed = Pep440Version::parse(v);
+        return parsed && *parsed == want;
+      });
+      std::vector<TorchVariant> parsed;
+      if (rows && parse_torch_variants(*rows, parsed))
+        it = impl_->variant_rows.emplace(key, std::move(parsed)).first;
+    }
+    if (it != impl_->variant_rows.end()) {
+      for (const auto& v : it->second) out.push_back(&v);
+      return out;
+    }
+  }
   for (const auto& v : torch_variants())
     if (v.torch == want) out.push_back(&v);
   return out;
@@ -225,13 +248,12 @@ std::optional<CudaVersion> KnowledgeBase::highest_cuda_for_driver(const DriverVe
   return best;
 }
 
-std::optional<PciDevice> KnowledgeBase::Impl::find_pci_row(unsigned device_id,
-                                                           bool& fallback) const {
-  fallback = true;
-  auto file = files.find(kPciIdsFile);
-  if (file == files.end()) return std::nullopt;
-  std::string_view text = file->second;
-  // Comment lines, then the header, then one row per line; the first field is the hex id.
+std::optional<CsvTable> KnowledgeBase::Impl::rows_where(
+    const char* file, const std::function<bool(std::string_view)>& first_field_matches) const {
+  auto it = files.find(file);
+  if (it == files.end()) return std::nullopt;
+  std::string_view text = it->second;
+  // Comment lines, then the header, then one row per line.
   size_t pos = 0;
   int line = 1;
   auto next_line = [&](size_t from) {
@@ -244,26 +266,25 @@ std::optional<PciDevice> KnowledgeBase::Impl::find_pci_row(unsigned device_id,
   }
   if (pos >= text.size()) return std::nullopt;
   size_t header_end = next_line(pos);
-  std::string_view header = text.substr(pos, header_end - pos);
+  std::string picked(text.substr(pos, header_end - pos));
+  std::vector<int> lines;
   for (pos = header_end, ++line; pos < text.size(); pos = next_line(pos), ++line) {
-    size_t end = next_line(pos);
-    std::string_view row = text.substr(pos, end - pos);
-    // A quoted id, or a quote that may open a field going on past this line: the lines are
-    // not rows any more, so let the whole table decide.
-    if (!row.empty() && row.front() == '"') return std::nullopt;
-    if (std::count(row.begin(), row.end(), '"') % 2 != 0) return std::nullopt;
-    auto id = parse_hex(trim(row.substr(0, row.find(','))));
-    if (!id || *id != device_id) continue;
-    auto table = parse_csv(std::string(header) + std::string(row), kPciIdsFile);
-    if (!table || table->rows.size() != 1) return std::nullopt;
-    std::vector<PciDevice> out;
-    if (!parse_pci_devices(*table, out) || out.size() != 1) return std::nullopt;
-    out[0].from.line = line;
-    fallback = false;
-    return std::move(out[0]);
+    std::string_view row = text.substr(pos, next_line(pos) - pos);
+    // A quoted first field, or a quote that may open a field going on past this line: the
+    // lines are not rows any more, so the whole table must decide.
+    if (row.find('"') != std::string_view::npos) {  // few rows quote anything
+      if (row.front() == '"') return std::nullopt;
+      if (std::count(row.begin(), row.end(), '"') % 2 != 0) return std::nullopt;
+    }
+    if (!first_field_matches(trim(row.substr(0, row.find(','))))) continue;
+    picked.append(row);
+    if (picked.back() != '\n') picked += '\n';
+    lines.push_back(line);
   }
-  fallback = false;  // no such device
-  return std::nullopt;
+  auto table = parse_csv(picked, file);
+  if (!table || table->rows.size() != lines.size()) return std::nullopt;
+  for (size_t i = 0; i < lines.size(); ++i) table->rows[i].line = lines[i];
+  return std::move(*table);
 }
 
 const PciDevice* KnowledgeBase::pci_device(unsigned device_id) const {
@@ -273,9 +294,16 @@ const PciDevice* KnowledgeBase::pci_device(unsigned device_id) const {
     std::lock_guard<std::mutex> lock(impl_->pci_rows_mu);
     auto it = impl_->pci_rows.find(device_id);
     if (it == impl_->pci_rows.end()) {
-      bool fallback = false;
-      auto row = impl_->find_pci_row(device_id, fallback);
-      if (!fallback) it = impl_->pci_rows.emplace(device_id, std::move(row)).first;
+      auto rows = impl_->rows_where(kPciIdsFile, [&](std::string_view id) {
+        auto v = parse_hex(id);
+        return v && *v == device_id;
+      });
+      std::vector<PciDevice> parsed;
+      if (rows && parse_pci_devices(*rows, parsed) && parsed.size() <= 1)
+        it = impl_->pci_rows
+                 .emplace(device_id,
+                          parsed.empty() ? std::nullopt : std::optional<PciDevice>(parsed.front()))
+                 .first;
     }
     if (it != impl_->pci_rows.end()) return it->second ? &*it->second : nullptr;
   }

@@ -1,6 +1,7 @@
 // Internal to kb/: the loaded files and the lazily parsed tables behind KnowledgeBase.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -68,13 +69,17 @@ struct KnowledgeBase::Impl {
   LazyTable<FrameworkRequirement> frameworks;
   LazyTable<CudnnSupport> cudnn;
 
-  // Single pci-ids.csv rows looked up by device id without parsing the table (see
-  // KnowledgeBase::pci_device); nullopt = no such row.
+  // Rows looked up without parsing their whole table (pci_device, variants_of): one device
+  // id's row (nullopt = none), one torch release's variants.
   std::mutex pci_rows_mu;
   std::map<unsigned, std::optional<PciDevice>> pci_rows;
-  // The row for `device_id` parsed on its own, or nullopt when it is absent (or the quick
-  // path cannot read it: then `fallback` is set and the whole table decides).
-  std::optional<PciDevice> find_pci_row(unsigned device_id, bool& fallback) const;
+  std::mutex variant_rows_mu;
+  std::map<std::string, std::vector<TorchVariant>> variant_rows;
+  // The rows of `file` whose first field matches, as a table of their own with their real
+  // line numbers; nullopt when lines cannot be taken for rows (quotes), and then the whole
+  // table must decide.
+  std::optional<CsvTable> rows_where(
+      const char* file, const std::function<bool(std::string_view)>& first_field_matches) const;
 
   template <typename T>
   const std::vector<T>& get(LazyTable<T>& table, const char* file,
@@ -85,7 +90,7 @@ struct KnowledgeBase::Impl {
         table.error = std::string(file) + ": missing from the knowledge base";
         return;
       }
-      auto csv = parse_csv(it->second, file);
+      auto csv = parse_csv_in_place(it->second, file);  // the Impl keeps the text
       if (!csv) {
         table.error = csv.error();
         return;

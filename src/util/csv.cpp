@@ -100,14 +100,8 @@ bool read_record(std::string_view text, size_t& pos, int& line, std::vector<std:
   return true;
 }
 
-}  // namespace
-
-Result<CsvTable> parse_csv(std::string_view input, std::string name) {
-  CsvTable table;
-  table.name = std::move(name);
-  table.text = std::make_shared<const std::string>(input);
+Result<CsvTable> parse_into(CsvTable table, std::string_view text) {
   table.unescaped = std::make_shared<std::deque<std::string>>();
-  const std::string_view text = *table.text;
   std::deque<std::string>& arena = *table.unescaped;
   size_t pos = 0;
   int line = 1;
@@ -139,6 +133,22 @@ Result<CsvTable> parse_csv(std::string_view input, std::string name) {
     fields.reserve(table.header.size());
   }
   return table;
+}
+
+}  // namespace
+
+Result<CsvTable> parse_csv(std::string_view input, std::string name) {
+  CsvTable table;
+  table.name = std::move(name);
+  table.text = std::make_shared<const std::string>(input);
+  std::string_view text = *table.text;
+  return parse_into(std::move(table), text);
+}
+
+Result<CsvTable> parse_csv_in_place(std::string_view text, std::string name) {
+  CsvTable table;
+  table.name = std::move(name);
+  return parse_into(std::move(table), text);
 }
 
 std::string csv_escape(std::string_view field) {

@@ -1,6 +1,8 @@
 // Fact queries of the knowledge base, one table row per case with the source of each value.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "kb/kb.h"
 
 namespace cudafit {
@@ -259,6 +261,47 @@ TEST(KbPciQuickPath, EveryRowAsTheTableHasIt) {
   }
   EXPECT_EQ(quick_kb->pci_device(0xffff), nullptr);
   EXPECT_EQ(quick_kb->pci_device(0x10000), nullptr);
+}
+
+}  // namespace
+}  // namespace cudafit
+
+namespace cudafit {
+namespace {
+
+// variants_of() reads a release's rows from the text for the first few releases asked
+// about, then uses the parsed table: both must answer alike, row for row.
+TEST(KbVariantsQuickPath, SameRowsAsTheTable) {
+  auto table_kb = KnowledgeBase::embedded_fresh();
+  const auto& releases = table_kb->torch_releases();
+  ASSERT_GT(releases.size(), 50u);
+  auto describe = [](const std::vector<const TorchVariant*>& vs) {
+    std::string out;
+    for (const TorchVariant* v : vs)
+      out += v->torch.str() + "|" + v->variant + "|" + (v->cuda ? v->cuda->str() : "-") + "|" +
+             v->index_url + "|" + v->status + "|" + (v->cudnn ? v->cudnn->str() : "-") + "|" +
+             std::to_string(v->platforms.size()) + "|" + v->from.where() + "|" + v->notes + "\n";
+    return out;
+  };
+  std::map<std::string, std::string> expected;
+  for (const auto& r : releases)
+    expected[r.version.str()] = describe(table_kb->variants_of(r.version));
+  // A fresh KB per release: each answer comes from the quick path.
+  for (const auto& r : releases) {
+    auto quick_kb = KnowledgeBase::embedded_fresh();
+    EXPECT_EQ(describe(quick_kb->variants_of(r.version)), expected[r.version.str()])
+        << r.version.str();
+  }
+  // One KB asked about every release: the first few quick, then the table.
+  auto mixed_kb = KnowledgeBase::embedded_fresh();
+  for (const auto& r : releases)
+    EXPECT_EQ(describe(mixed_kb->variants_of(r.version)), expected[r.version.str()])
+        << r.version.str();
+  // Equal under PEP 440 (2.3.1 == 2.3.1.0, local part ignored) finds the same rows.
+  auto v = Pep440Version::parse("2.3.1.0+cu121");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(describe(KnowledgeBase::embedded_fresh()->variants_of(*v)), expected["2.3.1"]);
+  EXPECT_FALSE(expected["2.3.1"].empty());
 }
 
 }  // namespace
