@@ -85,17 +85,18 @@ void find_libraries(ProbeContext& ctx) {
     if (std::find(seen_dirs.begin(), seen_dirs.end(), canon) != seen_dirs.end()) continue;
     seen_dirs.push_back(canon);
     if (path_basename(canon) == "compat") continue;  // forward compatibility: see container
-    // A driver install always leaves the soname links (ldconfig makes them) and the CUDA
-    // stub is libcuda.so: a folder with none of them is not listed. That spares reading the
-    // 1,500 names of /usr/lib/x86_64-linux-gnu on every machine without a driver.
+    // A driver install leaves the soname links (ldconfig makes them, and the loader opens
+    // nothing else), and the CUDA stub is libcuda.so: a folder with none of them is not
+    // listed. That spares reading the 1,500 names of /usr/lib/x86_64-linux-gnu on every
+    // machine without a driver, for two stats a folder.
+    bool stubs = path_basename(canon) == "stubs";
     bool has_any = false;
-    for (const char* name : {"libcuda.so.1", "libnvidia-ml.so.1", "libcuda.so", "libnvidia-ml.so"})
-      has_any = has_any || ctx.host.stat(dir + "/" + name).has_value() ||
-                ctx.host.read_link(dir + "/" + name).ok();
+    for (const char* name : {"libcuda.so.1", "libnvidia-ml.so.1"})
+      has_any = has_any || ctx.host.stat(dir + "/" + name).has_value();
+    if (stubs) has_any = has_any || ctx.host.stat(dir + "/libcuda.so").has_value();
     if (!has_any) continue;
     const auto* entries = ctx.list(dir);
     if (entries == nullptr) continue;
-    bool stubs = path_basename(canon) == "stubs";
     bool wsl = canon == "/usr/lib/wsl/lib";
     for (const auto& e : *entries) {
       // System lib folders hold a thousand and more files: reject the others cheaply.
