@@ -40,7 +40,7 @@ make_env() {
   printf "__version__ = '2.3.1+cu121'\ndebug = False\ncuda = '12.1'\ngit_version = 'x'\nhip = None\n" >"$site/torch/version.py"
 }
 
-echo "== cudafit envs --json over N generated venvs in \$HOME/.virtualenvs (--all-envs; best of 5 runs)"
+echo "== cudafit envs --json over N generated venvs in \$HOME/.virtualenvs (--all-envs; best of 15 runs: this VM's CPU time varies by tens of percent between runs)"
 echo "   (on this machine's filesystem, as a user runs it; the system Python /usr is read too)"
 printf '%6s  %10s  %12s\n' N "total ms" "ms per env"
 declare -A total
@@ -52,7 +52,7 @@ for n in 1 10 100 1000; do
   cmd="'$bin' --env-file '$work/env$n.txt' envs --all-envs --json"
   got=$(eval "$cmd" | grep -c "\"path\": \"$home/.virtualenvs/env" || true)
   [[ "$got" == "$n" ]] || { echo "bench/envs.sh: expected $n environments, got $got" >&2; exit 1; }
-  total[$n]=$(best_us "$cmd" 5)
+  total[$n]=$(best_us "$cmd" 15)
   printf '%6d  %10.2f  %12.4f\n' "$n" "$(echo "${total[$n]}/1000" | bc -l)" "$(echo "${total[$n]}/1000/$n" | bc -l)"
 done
 printf 'marginal cost per env (1000 vs 1): %.4f ms\n' "$(echo "(${total[1000]}-${total[1]})/999/1000" | bc -l)"
