@@ -1,6 +1,8 @@
 // The printed commands match PyTorch's "previous versions" page
 // (pytorch/pytorch.github.io:_get_started/previous-versions.md@e3f009bbc0d7509ed5c85b633313ec72aa2d1a40
-// for 1.12 … 2.3; pytorch.org/get-started/previous-versions (stored copy through 2.9.1) for 2.7).
+// for 1.12 … 2.3; pytorch.org/get-started/previous-versions (stored copy through 2.9.1) for 2.7
+// and 2.9.1, the newest release that page lists; releases after it have no published page, see
+// NewestRelease... below).
 #include "plan/commands.h"
 
 #include <gtest/gtest.h>
@@ -106,6 +108,24 @@ INSTANTIATE_TEST_SUITE_P(
         Published{"2.7.0", "cu126",
                   "pip install torch==2.7.0 torchvision==0.22.0 torchaudio==2.7.0 "
                   "--index-url https://download.pytorch.org/whl/cu126",
+                  ""},
+        // v2.9.1, the newest release the page lists (pytorch.org/get-started/previous-versions,
+        // stored copy): '# CUDA 12.6', '# CUDA 12.8', '# CUDA 13.0', '# CPU only'.
+        Published{"2.9.1", "cu126",
+                  "pip install torch==2.9.1 torchvision==0.24.1 torchaudio==2.9.1 "
+                  "--index-url https://download.pytorch.org/whl/cu126",
+                  ""},
+        Published{"2.9.1", "cu128",
+                  "pip install torch==2.9.1 torchvision==0.24.1 torchaudio==2.9.1 "
+                  "--index-url https://download.pytorch.org/whl/cu128",
+                  ""},
+        Published{"2.9.1", "cu130",
+                  "pip install torch==2.9.1 torchvision==0.24.1 torchaudio==2.9.1 "
+                  "--index-url https://download.pytorch.org/whl/cu130",
+                  ""},
+        Published{"2.9.1", "cpu",
+                  "pip install torch==2.9.1 torchvision==0.24.1 torchaudio==2.9.1 "
+                  "--index-url https://download.pytorch.org/whl/cpu",
                   ""}));
 
 TEST(Commands, NewestReleaseUsesItsIndexAndSaysWhatIsUnknown) {
