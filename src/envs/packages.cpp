@@ -37,13 +37,6 @@ void apply_local_tag(InstalledPackage& p, const std::string& version) {
   }
 }
 
-// The number of leading ASCII digits of s.
-size_t leading_digits(std::string_view s) {
-  size_t n = 0;
-  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
-  return n;
-}
-
 // "cupy-cuda12x" -> major 12; "cupy-cuda117" -> 11.7; "nvidia-cublas-cu12" -> major 12;
 // "jax-cuda13-plugin" -> major 13. (Plain string matching: a std::regex match costs tens of
 // microseconds, and every GPU package of every environment comes through here.)

@@ -13,13 +13,6 @@ namespace {
 
 constexpr std::size_t kSmallFile = 1u << 20;
 
-// The number of leading ASCII digits of s.
-size_t leading_digits(std::string_view s) {
-  size_t n = 0;
-  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
-  return n;
-}
-
 // "python3.12" -> "3.12"; "" when the name is not pythonX.Y (python\d+\.\d+).
 std::string version_from_python_name(std::string_view name) {
   if (!starts_with(name, "python")) return {};

@@ -80,6 +80,39 @@ std::string path_normalize(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
+Result<std::string> resolve_links(std::string_view path, const LinkOf& link_of) {
+  const std::string normalized = path_normalize(path);
+  std::vector<std::string> todo;  // components still to walk, last first
+  for (std::string_view part : split(normalized, '/'))
+    if (!part.empty()) todo.emplace(todo.begin(), part);
+  std::string cur;  // resolved so far ("" is the root)
+  int links = 0;
+  while (!todo.empty()) {
+    std::string comp = std::move(todo.back());
+    todo.pop_back();
+    if (comp == "." || comp.empty()) continue;
+    if (comp == "..") {
+      cur = cur.empty() ? "" : path_dirname(cur);
+      if (cur == "/") cur.clear();
+      continue;
+    }
+    std::string next = cur + "/" + comp;
+    auto link = link_of(next);
+    if (!link) return make_error(link.error());
+    if (!link->has_value()) {
+      cur = std::move(next);
+      continue;
+    }
+    if (++links > 40) return make_error(std::string(path) + ": too many levels of symbolic links");
+    const std::string& target = **link;
+    if (!target.empty() && target.front() == '/') cur.clear();
+    std::vector<std::string_view> parts = split(target, '/');
+    for (auto p = parts.rbegin(); p != parts.rend(); ++p)
+      if (!p->empty()) todo.emplace_back(*p);
+  }
+  return cur.empty() ? std::string("/") : cur;
+}
+
 std::string path_dirname(std::string_view path) {
   // "/a/b/" names /a/b, whose parent is /a (as POSIX dirname says).
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);

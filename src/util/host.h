@@ -85,6 +85,12 @@ class Host {
 std::string path_join(std::string_view base, std::string_view rel);
 // "/a/b/../c/./d" -> "/a/c/d"; never climbs above "/".
 std::string path_normalize(std::string_view path);
+// `path` with every link resolved one component at a time: `link_of(prefix)` gives the link
+// target of that component, or nullopt when it is no link (or absent). Absolute targets start
+// again at the root, ".." stops there, and over 40 links is an error. The one walk behind
+// RootedHost (under a root) and CachedHost (through its remembered read_link).
+using LinkOf = std::function<Result<std::optional<std::string>>(const std::string& prefix)>;
+Result<std::string> resolve_links(std::string_view path, const LinkOf& link_of);
 std::string path_dirname(std::string_view path);
 std::string path_basename(std::string_view path);
 

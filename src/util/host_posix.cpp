@@ -100,37 +100,9 @@ Result<std::string> RootedHost::canonical(std::string_view path) const {
     if (realpath(normalized.c_str(), buf) != nullptr) return std::string(buf);
     return normalized;
   }
-  std::vector<std::string> todo;
-  for (std::string_view part : split(normalized, '/'))
-    if (!part.empty()) todo.emplace(todo.begin(), part);
-  std::string cur;
-  int links = 0;
-  while (!todo.empty()) {
-    std::string comp = std::move(todo.back());
-    todo.pop_back();
-    if (comp == "." || comp.empty()) continue;
-    if (comp == "..") {
-      cur = cur.empty() ? "" : path_dirname(cur);
-      if (cur == "/") cur.clear();
-      continue;
-    }
-    std::string next = cur;
-    next.append("/").append(comp);
-    auto link = component_link(next);
-    if (!link) return make_error(link.error());
-    if (!link->has_value()) {
-      cur = std::move(next);
-      continue;
-    }
-    if (++links > 40) return make_error(std::string(path) + ": too many levels of symbolic links");
-    const std::string& target = **link;
-    // An absolute target stays inside the root: that is what makes fixture trees safe.
-    if (!target.empty() && target.front() == '/') cur.clear();
-    std::vector<std::string_view> parts = split(target, '/');
-    for (auto p = parts.rbegin(); p != parts.rend(); ++p)
-      if (!p->empty()) todo.emplace_back(*p);
-  }
-  return cur.empty() ? std::string("/") : cur;
+  // An absolute target stays inside the root: that is what makes fixture trees safe.
+  return resolve_links(normalized,
+                       [this](const std::string& prefix) { return component_link(prefix); });
 }
 
 std::string RootedHost::disk_path(std::string_view path) const {

@@ -58,6 +58,12 @@ std::vector<std::string_view> split_lines(std::string_view s) {
   return out;
 }
 
+std::size_t leading_digits(std::string_view s) {
+  std::size_t n = 0;
+  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+  return n;
+}
+
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }

@@ -19,6 +19,8 @@ bool ends_with(std::string_view s, std::string_view suffix);
 bool iequals(std::string_view a, std::string_view b);
 bool icontains(std::string_view haystack, std::string_view needle);
 std::string to_lower(std::string_view s);
+// How many ASCII digits `s` starts with.
+std::size_t leading_digits(std::string_view s);
 // Whole string must be decimal digits (no sign, no spaces) and fit in uint64.
 std::optional<std::uint64_t> parse_uint(std::string_view s);
 // Hex digits, with or without a 0x prefix.

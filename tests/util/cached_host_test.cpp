@@ -4,7 +4,9 @@
 #include "util/cached_host.h"
 
 #include <gtest/gtest.h>
+
 #include <stdlib.h>
+#include "temp_tree.h"
 
 #include <filesystem>
 #include <fstream>
@@ -16,17 +18,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::make_temp_dir;
+using testing::write;
 
 class CachedHostTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cudafit-cached-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    base = tmpl;
+    base = make_temp_dir("cudafit-cached");
+    ASSERT_FALSE(base.empty());
     root = base / "root";
     write(base / "secret", "outside");
     write(root / "secret", "inside");

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_tree.h"
 #include "util/host.h"
 
 namespace cudafit {
@@ -19,17 +20,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::make_temp_dir;
+using testing::write;
 
 class RootedHostTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "cudafit-rooted-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    base = tmpl;
+    base = make_temp_dir("cudafit-rooted");
+    ASSERT_FALSE(base.empty());
     root = base / "root";
     // Outside the root: a file that no path on the described machine may reach.
     write(base / "secret", "outside");
@@ -215,9 +213,8 @@ namespace {
 
 // read_head: the first bytes of a file, without reading the rest (cuda.h is a megabyte).
 TEST(RootedHostHead, ReadsOnlyThePrefix) {
-  std::string tmpl = (fs::temp_directory_path() / "cudafit-head-XXXXXX").string();
-  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-  fs::path dir = tmpl;
+  fs::path dir = make_temp_dir("cudafit-head");
+  ASSERT_FALSE(dir.empty());
   std::string big(300000, 'x');
   big.replace(100, 7, "VERSION");
   write(dir / "big.h", big);

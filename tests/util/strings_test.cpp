@@ -81,6 +81,14 @@ TEST(Strings, CaseInsensitive) {
             "b");  // ASCII only: UTF-8 bytes are left alone
 }
 
+TEST(Strings, LeadingDigits) {
+  EXPECT_EQ(leading_digits(""), 0u);
+  EXPECT_EQ(leading_digits("x12"), 0u);
+  EXPECT_EQ(leading_digits("12x"), 2u);
+  EXPECT_EQ(leading_digits("311"), 3u);
+  EXPECT_EQ(leading_digits("9.1"), 1u);
+}
+
 TEST(Strings, ParseUint) {
   struct Row {
     const char* in;
