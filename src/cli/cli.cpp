@@ -85,6 +85,7 @@ std::string version_line(CliContext& ctx) {
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
             std::optional<std::map<std::string, std::string>> env) {
   CliContext ctx{out, err, std::move(env)};
+  if (!args.empty()) ctx.words.insert(args.begin() + 1, args.end());
   CLI::App app{"cudafit: the NVIDIA driver, CUDA, cuDNN and PyTorch stack, checked and fitted",
                "cudafit"};
   app.require_subcommand(0, 1);

@@ -8,6 +8,7 @@
 #include "kb/images.h"
 #include "plan/check.h"
 #include "plan/machine_spec.h"
+#include "util/json_text.h"
 
 namespace cudafit {
 namespace {
@@ -77,11 +78,10 @@ void run_check(CliContext& ctx, CheckArgs& a) {
     for (const auto& n : report->notes) ctx.out << "  note: " << n << "\n";
   }
   if (a.json) {
-    ctx.out << nlohmann::json{{"machine", describe_machine(*machine)},
-                              {"assumptions", machine->assumptions},
-                              {"targets", all},
-                              {"ok", code == kExitOk}}
-                   .dump(2)
+    ctx.out << json_text(nlohmann::json{{"machine", describe_machine(*machine)},
+                                        {"assumptions", machine->assumptions},
+                                        {"targets", all},
+                                        {"ok", code == kExitOk}})
             << "\n";
   } else {
     ctx.out << "machine: " << describe_machine(*machine) << "\n";
@@ -96,6 +96,7 @@ void add_check_command(CLI::App& app, CliContext& ctx) {
   auto a = std::make_shared<CheckArgs>();
   auto* cmd = app.add_subcommand(
       "check", "Will a build, requirements.txt, pyproject.toml, image or Dockerfile run here?");
+  if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_option("TARGET", a->targets, "torch==2.3.1+cu121, a file, or an image reference");
   cmd->add_option("--driver", a->driver, "NVIDIA driver version (or 'none')");
   cmd->add_option("--gpu", a->machine.gpus,

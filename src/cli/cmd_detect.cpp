@@ -7,6 +7,7 @@
 #include "probe/detect.h"
 #include "report/environment_json.h"
 #include "report/machine_json.h"
+#include "util/json_text.h"
 
 namespace cudafit {
 
@@ -44,7 +45,7 @@ void run_detect(CliContext& ctx, const DetectArgs& args) {
   }
   const Machine& machine = *gathered;
   if (args.json) {
-    ctx.out << machine_to_json(machine).dump(2) << "\n";
+    ctx.out << json_text(machine_to_json(machine)) << "\n";
   } else {
     ctx.out << machine_to_text(machine);
     if (!machine.environments.empty())
@@ -63,6 +64,7 @@ void add_detect_command(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<DetectArgs>();
   auto* cmd =
       app.add_subcommand("detect", "Read the machine's driver, GPUs, CUDA toolkits and cuDNN");
+  if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_flag("--json", args->json, "Print the report as JSON (schema: docs/detect-schema.md)");
   cmd->add_flag("--no-driver-libs", args->no_driver_libs, "Never load libnvidia-ml / libcuda");
   cmd->add_flag("--driver-libs", args->driver_libs,

@@ -9,6 +9,7 @@
 #include "doctor/kernels.h"
 #include "doctor/render.h"
 #include "report/machine_json.h"
+#include "util/json_text.h"
 
 namespace cudafit {
 namespace {
@@ -43,7 +44,7 @@ void run_doctor(CliContext& ctx, DoctorArgs& args) {
   if (args.json) {
     nlohmann::json report = machine_to_json(*machine);
     report["findings"] = findings_to_json(findings);
-    ctx.out << report.dump(2) << "\n";
+    ctx.out << json_text(report) << "\n";
   } else {
     ctx.out << render_doctor_text(*machine, findings, ctx.use_color());
   }
@@ -56,6 +57,7 @@ void add_doctor_command(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<DoctorArgs>();
   auto* cmd = app.add_subcommand(
       "doctor", "Find what is broken or will break in the GPU stack, and print the fix");
+  if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_flag("--json", args->json, "Print the detect report plus `findings` as JSON");
   cmd->add_option(
       "--env", args->envs.env_paths,

@@ -6,6 +6,7 @@
 #include "cli/gather.h"
 #include "envs/discover.h"
 #include "report/environment_json.h"
+#include "util/json_text.h"
 
 namespace cudafit {
 
@@ -23,6 +24,7 @@ void add_envs_command(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand(
       "envs",
       "List Python environments and their GPU packages (torch, nvidia-*, jax, ...), from files");
+  if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_option(
       "--env", args->options.env_paths,
       "An environment to read: a prefix, a site-packages folder or an interpreter (repeatable)");
@@ -41,16 +43,13 @@ void add_envs_command(CLI::App& app, CliContext& ctx) {
     args->options.cwd = cwd_under_root(ctx.root);
     std::vector<Environment> envs = discover_environments(**host, args->options);
     if (args->json) {
-      // One environment at a time, formatted as the whole array's dump(2) would be: the
-      // document for a thousand environments is never held in memory at once.
+      // One environment at a time, formatted as the whole array would be: the document
+      // for a thousand environments is never held in memory at once.
       if (envs.empty()) ctx.out << "[]\n";
       std::string text;
       for (size_t i = 0; i < envs.size(); ++i) {
         text = i == 0 ? "[\n  " : ",\n  ";
-        for (char c : environment_to_json(envs[i]).dump(2)) {
-          text += c;
-          if (c == '\n') text += "  ";  // JSON strings hold no raw newlines
-        }
+        append_json(text, environment_to_json(envs[i]), 1);
         ctx.out << text;
       }
       if (!envs.empty()) ctx.out << "\n]\n";

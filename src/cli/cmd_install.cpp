@@ -9,6 +9,7 @@
 #include "plan/choose.h"
 #include "plan/commands.h"
 #include "plan/machine_spec.h"
+#include "util/json_text.h"
 #include "util/strings.h"
 #include "versions/requirement.h"
 
@@ -162,7 +163,7 @@ void run_install(CliContext& ctx, InstallArgs& a) {
                        {"alternatives", nlohmann::json::array()},
                        {"machine", describe_machine(*machine)},
                        {"assumptions", machine->assumptions}};
-      ctx.out << j.dump(2) << "\n";
+      ctx.out << json_text(j) << "\n";
     } else {
       ctx.out << "no build fits: " << plan.nothing_fits << "\n";
       ctx.out << "machine: " << describe_machine(*machine) << "\n";
@@ -205,7 +206,7 @@ void run_install(CliContext& ctx, InstallArgs& a) {
         {"sources", cmds.sources},
         {"machine", describe_machine(*machine)},
         {"assumptions", machine->assumptions}};
-    ctx.out << j.dump(2) << "\n";
+    ctx.out << json_text(j) << "\n";
   } else if (a.format == "requirements") {
     ctx.out << cmds.requirements;
   } else {
@@ -246,6 +247,7 @@ void add_install_command(CLI::App& app, CliContext& ctx) {
   auto a = std::make_shared<InstallArgs>();
   auto* cmd = app.add_subcommand("install",
                                  "Choose the torch build for this machine and print the commands");
+  if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_option("REQ", a->reqs, "PEP 508 requirements (default: torch torchvision torchaudio)");
   cmd->add_option("--driver", a->driver, "NVIDIA driver version (or 'none')");
   cmd->add_option("--gpu", a->machine.gpus,

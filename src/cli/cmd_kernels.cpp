@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "report/table.h"
+#include "util/json_text.h"
 #include "util/strings.h"
 #include "verdict/code_compat.h"
 
@@ -176,7 +177,7 @@ void run_kernels(CliContext& ctx, const KernelsOptions& opt) {
     top["driver"] = opt.driver.empty() ? nlohmann::json() : nlohmann::json(opt.driver);
     top["max_ptx_isa"] = max_isa.empty() ? nlohmann::json() : nlohmann::json(max_isa);
     top["files"] = std::move(files);
-    ctx.out << top.dump(2) << "\n";
+    ctx.out << json_text(top) << "\n";
   } else {
     ctx.out << render_table(table, Format::kText);
     for (const BinaryCode& code : codes) {
@@ -194,6 +195,7 @@ void add_kernels_command(CLI::App& app, CliContext& ctx) {
   auto opt = std::make_shared<KernelsOptions>();
   auto* cmd = app.add_subcommand(
       "kernels", "List the GPU code (SASS, PTX) in binaries, wheels and directories");
+  if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_option("paths", opt->paths,
                   "Files (.so, executables, .cubin, .fatbin, .whl) or directories")
       ->required();

@@ -50,6 +50,7 @@ void add_matrix_command(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<MatrixArgs>();
   auto* cmd = app.add_subcommand(
       "matrix", "Compatibility tables: torch, driver, arch, gpu, tensorflow, jax, vllm, ...");
+  if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_option("table", args->table,
                   "torch (default), driver, arch, gpu, or a framework: tensorflow, jax, vllm, "
                   "xformers, flash-attn, triton, cupy, ...");

@@ -6,7 +6,9 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "kb/images.h"
@@ -45,6 +47,11 @@ struct CliContext {
   bool use_color() const;
   // Prints "cudafit: error: MESSAGE" and sets exit code 2.
   void usage_error(const std::string& message);
+  // The words on the command line. A command builds its options only when its name is one of
+  // them (the others are listed by name, for help): building every command's 60 options cost
+  // a sixth of a `detect` run. A word that only looks like a command name costs nothing.
+  std::set<std::string, std::less<>> words;
+  bool command_named(std::string_view name) const { return words.count(name) > 0; }
 
  private:
   std::unique_ptr<Host> machine_;  // the RootedHost
@@ -52,7 +59,8 @@ struct CliContext {
   std::shared_ptr<const KnowledgeBase> kb_;
 };
 
-// Each command adds itself to the app; the callback runs it and sets ctx.exit_code.
+// Each command adds itself to the app (its options only when ctx.command_named it); the
+// callback runs it and sets ctx.exit_code.
 void add_matrix_command(CLI::App& app, CliContext& ctx);
 void add_install_command(CLI::App& app, CliContext& ctx);
 void add_check_command(CLI::App& app, CliContext& ctx);

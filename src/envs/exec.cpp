@@ -41,7 +41,7 @@ std::string text_of(const nlohmann::json& j, const char* key) {
   if (it == j.end() || it->is_null()) return {};
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number_integer()) return std::to_string(it->get<long long>());
-  return it->dump();
+  return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // ".../site-packages/torch/__init__.py" -> ".../site-packages".

@@ -37,6 +37,7 @@ KnowledgeBase::~KnowledgeBase() = default;
 
 std::shared_ptr<const KnowledgeBase> KnowledgeBase::embedded_fresh() {
   auto impl = std::make_unique<Impl>();
+  impl->embedded = true;
   for (std::size_t i = 0; i < kEmbeddedFileCount; ++i)
     impl->files.emplace(kEmbeddedFiles[i].name,
                         std::string_view(kEmbeddedFiles[i].data, kEmbeddedFiles[i].size));
@@ -274,7 +275,7 @@ std::optional<CsvTable> KnowledgeBase::Impl::rows_where(
     // lines are not rows any more, so the whole table must decide.
     if (row.find('"') != std::string_view::npos) {  // few rows quote anything
       if (row.front() == '"') return std::nullopt;
-      if (std::count(row.begin(), row.end(), '"') % 2 != 0) return std::nullopt;
+      if (count_char(row, '"') % 2 != 0) return std::nullopt;
     }
     if (!first_field_matches(trim(row.substr(0, row.find(','))))) continue;
     picked.append(row);
@@ -287,17 +288,88 @@ std::optional<CsvTable> KnowledgeBase::Impl::rows_where(
   return std::move(*table);
 }
 
+std::optional<CsvTable> KnowledgeBase::Impl::rows_bisect(
+    const char* file, const std::function<std::optional<int>(std::string_view)>& compare) const {
+  auto it = files.find(file);
+  if (it == files.end()) return std::nullopt;
+  std::string_view text = it->second;
+  // A quote anywhere may join lines into one row: then lines are not rows.
+  if (text.find('"') != std::string_view::npos) return std::nullopt;
+  auto next_line = [&](size_t from) {
+    size_t nl = text.find('\n', from);
+    return nl == std::string_view::npos ? text.size() : nl + 1;
+  };
+  size_t pos = 0;
+  int line = 1;
+  while (pos < text.size() && text[pos] == '#') {
+    pos = next_line(pos);
+    ++line;
+  }
+  if (pos >= text.size()) return std::nullopt;
+  const size_t header_end = next_line(pos);
+  std::string picked(text.substr(pos, header_end - pos));
+  const size_t data = header_end;
+  auto key_at = [&](size_t start) {
+    return compare(trim(text.substr(start, text.find_first_of(",\n", start) - start)));
+  };
+  // The first line whose key is not below the one wanted: lines before `lo` are below it,
+  // lines from `hi` on are not. Both stay at line starts.
+  size_t lo = data, hi = text.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    size_t start = text.rfind('\n', mid == 0 ? 0 : mid - 1);
+    start = start == std::string_view::npos || start + 1 < lo ? lo : start + 1;
+    auto c = key_at(start);
+    if (!c) return std::nullopt;
+    if (*c < 0)
+      lo = next_line(start);
+    else
+      hi = start;
+  }
+  int first_line = line + 1 + static_cast<int>(count_char(text.substr(data, lo - data), '\n'));
+  std::vector<int> lines;
+  for (pos = lo; pos < text.size(); pos = next_line(pos)) {
+    auto c = key_at(pos);
+    if (!c) return std::nullopt;
+    if (*c != 0) break;
+    std::string_view row = text.substr(pos, next_line(pos) - pos);
+    picked.append(row);
+    if (picked.back() != '\n') picked += '\n';
+    lines.push_back(first_line + static_cast<int>(lines.size()));
+  }
+  auto table = parse_csv(picked, file);
+  if (!table || table->rows.size() != lines.size()) return std::nullopt;
+  for (size_t i = 0; i < lines.size(); ++i) table->rows[i].line = lines[i];
+  return std::move(*table);
+}
+
 const PciDevice* KnowledgeBase::pci_device(unsigned device_id) const {
+  auto from_table = [&]() -> const PciDevice* {
+    const auto& all = pci_devices();
+    auto it = std::lower_bound(all.begin(), all.end(), device_id,
+                               [](const PciDevice& d, unsigned id) { return d.device_id < id; });
+    return it != all.end() && it->device_id == device_id ? &*it : nullptr;
+  };
+  if (impl_->pci.ready) return from_table();
   // One row read from the text: parsing all 2,000 rows of pci-ids.csv cost more than the
   // rest of `detect` together, for the one or two device ids a machine has.
   {
     std::lock_guard<std::mutex> lock(impl_->pci_rows_mu);
     auto it = impl_->pci_rows.find(device_id);
     if (it == impl_->pci_rows.end()) {
-      auto rows = impl_->rows_where(kPciIdsFile, [&](std::string_view id) {
-        auto v = parse_hex(id);
-        return v && *v == device_id;
-      });
+      std::optional<CsvTable> rows;
+      if (impl_->embedded) {
+        rows = impl_->rows_bisect(kPciIdsFile, [&](std::string_view id) -> std::optional<int> {
+          auto v = parse_hex(id);
+          if (!v) return std::nullopt;
+          return *v < device_id ? -1 : *v > device_id ? 1 : 0;
+        });
+      } else {
+        rows = impl_->rows_where(kPciIdsFile, [&](std::string_view id) {
+          auto v = parse_hex(id);
+          return v && *v == device_id;
+        });
+      }
       std::vector<PciDevice> parsed;
       if (rows && parse_pci_devices(*rows, parsed) && parsed.size() <= 1)
         it = impl_->pci_rows
@@ -307,10 +379,7 @@ const PciDevice* KnowledgeBase::pci_device(unsigned device_id) const {
     }
     if (it != impl_->pci_rows.end()) return it->second ? &*it->second : nullptr;
   }
-  const auto& all = pci_devices();
-  auto it = std::lower_bound(all.begin(), all.end(), device_id,
-                             [](const PciDevice& d, unsigned id) { return d.device_id < id; });
-  return it != all.end() && it->device_id == device_id ? &*it : nullptr;
+  return from_table();
 }
 
 std::vector<const GpuProduct*> KnowledgeBase::find_gpus(std::string_view name) const {

@@ -1,6 +1,7 @@
 // Internal to kb/: the loaded files and the lazily parsed tables behind KnowledgeBase.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -36,6 +37,7 @@ struct LazyTable {
   std::once_flag once;
   std::vector<T> rows;
   std::string error;
+  std::atomic<bool> ready{false};  // parsed without error: queries may use `rows`
 };
 
 // Parsers: one per file, each returns the first problem as "file:line: column: why".
@@ -80,6 +82,14 @@ struct KnowledgeBase::Impl {
   // table must decide.
   std::optional<CsvTable> rows_where(
       const char* file, const std::function<bool(std::string_view)>& first_field_matches) const;
+  // The same for a file whose rows are in order of their first field, found by bisecting its
+  // lines: `compare(first_field)` is <0, 0 or >0 as the row's key is below, at or above the
+  // one wanted, nullopt for a key it cannot read (then the whole table must decide).
+  std::optional<CsvTable> rows_bisect(
+      const char* file, const std::function<std::optional<int>(std::string_view)>& compare) const;
+  // The embedded files: their row order is checked by the tests, so rows_bisect may be used.
+  // (A --data directory's files are parsed whole by verify(), and the tables answer.)
+  bool embedded = false;
 
   template <typename T>
   const std::vector<T>& get(LazyTable<T>& table, const char* file,
@@ -99,7 +109,9 @@ struct KnowledgeBase::Impl {
       if (!s) {
         table.rows.clear();
         table.error = s.error();
+        return;
       }
+      table.ready = true;
     });
     return table.rows;
   }

@@ -114,7 +114,15 @@ std::vector<std::string> ProbeContext::path_dirs() const {
 const std::vector<std::string>& ProbeContext::loader_dirs() {
   if (loader_dirs_) return *loader_dirs_;
   std::vector<std::string> dirs = ld_library_path();
-  for (const auto& e : ld_cache()) dirs.push_back(path_dirname(e.path));
+  // ld.so.cache names about a thousand libraries in a dozen folders: each folder once.
+  std::string_view last;
+  for (const auto& e : ld_cache()) {
+    std::string_view folder(e.path);
+    folder = folder.substr(0, folder.rfind('/'));
+    if (folder == last) continue;
+    last = folder;
+    dirs.push_back(folder.empty() ? std::string("/") : std::string(folder));
+  }
   // The loader's built-in folders (glibc's system search path) and the WSL driver folder.
   for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
                         "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64",

@@ -2,6 +2,8 @@
 #include <string.h>  // memmem
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "binary/elf.h"
 #include "binary/mapped_file.h"
@@ -203,8 +205,23 @@ void probe_container(ProbeContext& ctx) {
 
   // Forward-compatibility libraries under each toolkit's compat/ folder.
   const auto& driver = ctx.m.driver.version;
-  std::vector<std::string> on_path = ctx.ld_library_path();
-  for (const auto& e : ctx.ld_cache()) on_path.push_back(ctx.canonical(path_dirname(e.path)));
+  // The folders the loader searches, made canonical: asked only when a compat/ folder exists,
+  // and each of ld.so.cache's folders once (it names about a thousand libraries in a dozen).
+  std::optional<std::set<std::string>> loader_folders;
+  auto on_loader_path = [&](const std::string& dir) {
+    if (!loader_folders) {
+      loader_folders.emplace();
+      for (const auto& p : ctx.ld_library_path()) loader_folders->insert(ctx.canonical(p));
+      std::set<std::string_view> seen;
+      for (const auto& e : ctx.ld_cache()) {
+        std::string_view folder(e.path);
+        folder = folder.substr(0, folder.rfind('/'));
+        if (seen.insert(folder).second)
+          loader_folders->insert(ctx.canonical(folder.empty() ? "/" : folder));
+      }
+    }
+    return loader_folders->count(dir) > 0;
+  };
   std::vector<std::string> roots;
   for (const auto& tk : ctx.m.toolkits) roots.push_back(tk.path);
   if (const auto* local = ctx.list("/usr/local"))
@@ -216,9 +233,7 @@ void probe_container(ProbeContext& ctx) {
     std::string dir = root + "/compat";
     const auto* entries = ctx.list(dir);
     if (entries == nullptr) continue;
-    bool loaded = false;
-    for (const auto& p : on_path)
-      if (ctx.canonical(p) == dir) loaded = true;
+    const bool loaded = on_loader_path(dir);
     for (const auto& e : *entries) {
       auto suffix = so_version_suffix(e.name, "libcuda.so");
       if (!suffix) continue;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/csv.h"
+#include "util/json_text.h"
 
 namespace cudafit {
 
@@ -113,7 +114,7 @@ std::string render_table(const Table& t, Format format) {
         }
         arr.push_back(std::move(obj));
       }
-      return arr.dump(2) + "\n";
+      return json_text(arr) + "\n";
     }
   }
   return {};

@@ -37,14 +37,12 @@ Result<std::string> CachedHost::read_link(std::string_view path) const {
 }
 
 Result<std::string> CachedHost::canonical(std::string_view path) const {
-  return remember(mu_, canonical_, path, [&] {
-    // Through the remembered read_link: a thousand environments under one folder cost one
-    // link lookup each rather than one per component.
-    return resolve_links(path, [this](const std::string& prefix) {
-      auto target = read_link(prefix);  // an error: no link (or nothing) there
-      return Result<std::optional<std::string>>(
-          target ? std::optional<std::string>(std::move(*target)) : std::nullopt);
-    });
+  // Through the remembered read_link: a thousand environments under one folder cost one
+  // link lookup each rather than one per component.
+  return canonical_.resolve(path, [this](const std::string& part) {
+    auto target = read_link(part);  // an error: no link (or nothing) there
+    return Result<std::optional<std::string>>(
+        target ? std::optional<std::string>(std::move(*target)) : std::nullopt);
   });
 }
 

@@ -53,7 +53,7 @@ class CachedHost final : public Host {
   mutable std::map<std::string, Result<std::vector<DirEntry>>, std::less<>> dirs_;
   mutable std::map<std::string, std::optional<FileInfo>, std::less<>> stats_;
   mutable std::map<std::string, Result<std::string>, std::less<>> links_;
-  mutable std::map<std::string, Result<std::string>, std::less<>> canonical_;
+  CanonicalPaths canonical_;
 };
 
 }  // namespace cudafit

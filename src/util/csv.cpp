@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/strings.h"
+
 namespace cudafit {
 
 int CsvTable::column(std::string_view header_name) const {
@@ -60,7 +62,7 @@ bool read_record(std::string_view text, size_t& pos, int& line, std::vector<std:
         size_t q = text.find('"', pos);
         if (q == std::string_view::npos) return false;
         std::string_view chunk = text.substr(pos, q - pos);
-        line += static_cast<int>(std::count(chunk.begin(), chunk.end(), '\n'));
+        line += static_cast<int>(count_char(chunk, '\n'));
         field.append(chunk);
         pos = q + 1;
         if (pos < text.size() && text[pos] == '"') {
@@ -115,9 +117,7 @@ Result<CsvTable> parse_into(CsvTable table, std::string_view text) {
   int header_line = line;
   if (!read_record(text, pos, line, table.header, arena))
     return make_error(table.name + ":" + std::to_string(header_line) + ": unterminated quote");
-  table.rows.reserve(static_cast<size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(pos),
-                                                    text.end(), '\n')) +
-                     1);
+  table.rows.reserve(count_char(text.substr(pos), '\n') + 1);
   std::vector<std::string_view> fields;
   while (pos < text.size()) {
     int start_line = line;

@@ -80,37 +80,48 @@ std::string path_normalize(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
-Result<std::string> resolve_links(std::string_view path, const LinkOf& link_of) {
-  const std::string normalized = path_normalize(path);
-  std::vector<std::string> todo;  // components still to walk, last first
-  for (std::string_view part : split(normalized, '/'))
-    if (!part.empty()) todo.emplace(todo.begin(), part);
-  std::string cur;  // resolved so far ("" is the root)
+Result<std::string> CanonicalPaths::resolve(std::string_view path, const LinkOf& link_of) const {
   int links = 0;
-  while (!todo.empty()) {
-    std::string comp = std::move(todo.back());
-    todo.pop_back();
-    if (comp == "." || comp.empty()) continue;
-    if (comp == "..") {
-      cur = cur.empty() ? "" : path_dirname(cur);
-      if (cur == "/") cur.clear();
-      continue;
-    }
-    std::string next = cur + "/" + comp;
-    auto link = link_of(next);
-    if (!link) return make_error(link.error());
-    if (!link->has_value()) {
-      cur = std::move(next);
-      continue;
-    }
-    if (++links > 40) return make_error(std::string(path) + ": too many levels of symbolic links");
-    const std::string& target = **link;
-    if (!target.empty() && target.front() == '/') cur.clear();
-    std::vector<std::string_view> parts = split(target, '/');
-    for (auto p = parts.rbegin(); p != parts.rend(); ++p)
-      if (!p->empty()) todo.emplace_back(*p);
+  return resolve_normal(path_normalize(path), link_of, links);
+}
+
+Result<std::string> CanonicalPaths::resolve_normal(const std::string& path, const LinkOf& link_of,
+                                                   int& links) const {
+  if (path == "/") return path;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = done_.find(path); it != done_.end()) return it->second;
   }
-  return cur.empty() ? std::string("/") : cur;
+  // A path is its parent's canonical path plus its last component; the parent is remembered,
+  // so each component of each path is looked at once.
+  auto parent = resolve_normal(path_dirname(path), link_of, links);
+  if (!parent) return parent;
+  std::string next = *parent == "/" ? std::string() : std::move(*parent);
+  const std::size_t parent_size = next.size();
+  next += '/';
+  next += std::string_view(path).substr(path.rfind('/') + 1);
+  auto link = link_of(next);
+  if (!link) return make_error(link.error());
+  std::string result;
+  if (!link->has_value()) {
+    result = std::move(next);
+  } else {
+    if (++links > 40) return make_error(path + ": too many levels of symbolic links");
+    // The parent has no links left in it, so ".." in a relative target may be taken
+    // lexically; an absolute target starts again at the root.
+    const std::string& target = **link;
+    auto resolved = resolve_normal(
+        path_normalize(
+            !target.empty() && target.front() == '/'
+                ? target
+                : path_join(parent_size == 0 ? "/" : next.substr(0, parent_size), target)),
+        link_of, links);
+    if (!resolved) return resolved;
+    result = std::move(*resolved);
+  }
+  // Only answers are kept: a link loop is rare, and its error depends on the walk so far.
+  std::lock_guard<std::mutex> lock(mu_);
+  return done_.emplace(path, std::move(result)).first->second;
 }
 
 std::string path_dirname(std::string_view path) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "util/result.h"
@@ -85,12 +86,21 @@ class Host {
 std::string path_join(std::string_view base, std::string_view rel);
 // "/a/b/../c/./d" -> "/a/c/d"; never climbs above "/".
 std::string path_normalize(std::string_view path);
-// `path` with every link resolved one component at a time: `link_of(prefix)` gives the link
-// target of that component, or nullopt when it is no link (or absent). Absolute targets start
-// again at the root, ".." stops there, and over 40 links is an error. The one walk behind
+// Machine paths with every link resolved, remembered. `link_of(path)` gives the link target of
+// that one component, or nullopt when it is no link (or absent). Absolute targets start again
+// at the root, ".." stops there, and over 40 links is an error. The one resolver behind
 // RootedHost (under a root) and CachedHost (through its remembered read_link).
-using LinkOf = std::function<Result<std::optional<std::string>>(const std::string& prefix)>;
-Result<std::string> resolve_links(std::string_view path, const LinkOf& link_of);
+using LinkOf = std::function<Result<std::optional<std::string>>(const std::string& path)>;
+class CanonicalPaths {
+ public:
+  Result<std::string> resolve(std::string_view path, const LinkOf& link_of) const;
+
+ private:
+  Result<std::string> resolve_normal(const std::string& path, const LinkOf& link_of,
+                                     int& links) const;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, std::string> done_;
+};
 std::string path_dirname(std::string_view path);
 std::string path_basename(std::string_view path);
 
@@ -120,14 +130,24 @@ class RootedHost final : public Host {
   const std::string& root() const { return root_; }
 
  private:
-  // The link target of one component under the root (nullopt: not a link), remembered.
+  // What lstat says of one path component under the root, remembered: every path read under
+  // a root is resolved a component at a time, and stat() and read_link() answer from the same
+  // entries instead of asking the kernel again.
+  struct Entry {
+    bool exists = false;
+    FileType type = FileType::kOther;  // of the component itself (a link is kSymlink)
+    std::uint64_t size = 0;
+    std::optional<std::string> link;  // the target, when it is a link
+  };
+  Result<Entry> entry(const std::string& path) const;
   Result<std::optional<std::string>> component_link(const std::string& path) const;
 
   std::string root_;  // "" for "/", else the prefix without a trailing slash
   std::map<std::string, std::string> env_;
   mutable std::uint64_t reads_ = 0;
-  mutable std::mutex links_mu_;
-  mutable std::map<std::string, std::optional<std::string>, std::less<>> links_;
+  mutable std::mutex entries_mu_;
+  mutable std::unordered_map<std::string, Entry> entries_;
+  CanonicalPaths canonical_;
 };
 
 // A machine held in memory: files, directories, symlinks and an environment.

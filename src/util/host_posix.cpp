@@ -70,39 +70,55 @@ RootedHost::RootedHost(std::string root, std::optional<std::map<std::string, std
   }
 }
 
-Result<std::optional<std::string>> RootedHost::component_link(const std::string& path) const {
+Result<RootedHost::Entry> RootedHost::entry(const std::string& path) const {
   // Every file read under a root resolves each component of its path: a fixture run asked
   // the kernel about the same few folders over a thousand times. Within one RootedHost's
   // life the tree is taken as fixed (tests that change a tree use a new host).
   {
-    std::lock_guard<std::mutex> lock(links_mu_);
-    if (auto it = links_.find(path); it != links_.end()) return it->second;
+    std::lock_guard<std::mutex> lock(entries_mu_);
+    if (auto it = entries_.find(path); it != entries_.end()) return it->second;
+    // Nothing lives under a missing component or a file: no need to ask.
+    const std::string parent = path_dirname(path);
+    if (parent != "/")
+      if (auto it = entries_.find(parent);
+          it != entries_.end() && (!it->second.exists || it->second.type == FileType::kFile))
+        return entries_.emplace(path, Entry{}).first->second;
   }
-  std::optional<std::string> value;
+  Entry value;
+  const std::string disk = root_ + path;
   struct stat st {};
-  if (lstat((root_ + path).c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX), '\0');
-    ssize_t n = readlink((root_ + path).c_str(), target.data(), target.size());
-    if (n < 0) return make_error(errno_message(path));
-    target.resize(static_cast<size_t>(n));
-    value = std::move(target);
+  if (lstat(disk.c_str(), &st) == 0) {
+    value.exists = true;
+    value.type = type_of(st.st_mode);
+    value.size = static_cast<std::uint64_t>(st.st_size);
+    if (S_ISLNK(st.st_mode)) {
+      std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX), '\0');
+      ssize_t n = readlink(disk.c_str(), target.data(), target.size());
+      if (n < 0) return make_error(errno_message(path));
+      target.resize(static_cast<size_t>(n));
+      value.link = std::move(target);
+    }
   }
-  std::lock_guard<std::mutex> lock(links_mu_);
-  links_.emplace(path, value);
-  return value;
+  std::lock_guard<std::mutex> lock(entries_mu_);
+  return entries_.emplace(path, std::move(value)).first->second;
+}
+
+Result<std::optional<std::string>> RootedHost::component_link(const std::string& path) const {
+  auto e = entry(path);
+  if (!e) return make_error(e.error());
+  return std::move(e->link);
 }
 
 Result<std::string> RootedHost::canonical(std::string_view path) const {
-  std::string normalized = path_normalize(path);
   if (root_.empty()) {
     // The kernel resolves links inside "/" already; ask it only for canonical().
+    std::string normalized = path_normalize(path);
     char buf[PATH_MAX];
     if (realpath(normalized.c_str(), buf) != nullptr) return std::string(buf);
     return normalized;
   }
   // An absolute target stays inside the root: that is what makes fixture trees safe.
-  return resolve_links(normalized,
-                       [this](const std::string& prefix) { return component_link(prefix); });
+  return canonical_.resolve(path, [this](const std::string& part) { return component_link(part); });
 }
 
 std::string RootedHost::disk_path(std::string_view path) const {
@@ -237,6 +253,14 @@ Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const 
 }
 
 std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
+  if (!root_.empty()) {
+    // canonical() has looked at every component already, the last one included.
+    auto canon = canonical(path);
+    if (!canon) return std::nullopt;
+    auto e = entry(*canon);
+    if (!e || !e->exists || e->link) return std::nullopt;
+    return FileInfo{e->type, e->size};
+  }
   auto disk = resolved_disk_path(*this, path);
   if (!disk) return std::nullopt;
   struct stat st {};
@@ -247,6 +271,15 @@ std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
 Result<std::string> RootedHost::read_link(std::string_view path) const {
   // Resolve the parent inside the root, then read the last component's link itself.
   std::string normalized = path_normalize(path);
+  if (!root_.empty() && normalized != "/") {
+    auto parent = canonical(path_dirname(normalized));
+    if (!parent) return make_error(parent.error());
+    auto e = entry(path_join(*parent, path_basename(normalized)));
+    if (!e) return make_error(e.error());
+    if (e->link) return std::move(*e->link);
+    errno = e->exists ? EINVAL : ENOENT;
+    return make_error(errno_message(path));
+  }
   std::string disk = disk_path(path_dirname(normalized));
   if (disk.empty() || disk.back() != '/') disk += '/';
   disk += path_basename(normalized);

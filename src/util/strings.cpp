@@ -1,6 +1,7 @@
 #include "util/strings.h"
 
 #include <charconv>
+#include <cstring>
 
 namespace cudafit {
 
@@ -61,6 +62,19 @@ std::vector<std::string_view> split_lines(std::string_view s) {
 std::size_t leading_digits(std::string_view s) {
   std::size_t n = 0;
   while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+  return n;
+}
+
+std::size_t count_char(std::string_view s, char c) {
+  std::size_t n = 0;
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  while (p < end) {
+    const void* hit = std::memchr(p, c, static_cast<std::size_t>(end - p));
+    if (hit == nullptr) break;
+    ++n;
+    p = static_cast<const char*>(hit) + 1;
+  }
   return n;
 }
 

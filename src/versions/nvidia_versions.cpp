@@ -3,6 +3,7 @@
 #include "versions/nvidia_versions.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "util/strings.h"
 #include "versions/concat.h"
@@ -19,18 +20,26 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// "12.4.1" -> {12, 4, 1}; nullopt unless it is min..max dot-separated decimal numbers.
+// "12.4.1" -> {12, 4, 1}; nullopt unless it is min..max (at most 4) dot-separated decimal
+// numbers. One pass over the text: the knowledge base parses a few hundred of these at start.
 std::optional<std::vector<std::uint32_t>> dotted(std::string_view s, size_t min, size_t max) {
-  std::vector<std::string_view> parts = split(s, '.');
-  if (parts.size() < min || parts.size() > max) return std::nullopt;
-  std::vector<std::uint32_t> out;
-  for (std::string_view p : parts) {
-    if (!all_digits(p) || p.size() > 8) return std::nullopt;
-    auto v = parse_uint(p);
-    if (!v || *v > kMaxComponent) return std::nullopt;
-    out.push_back(static_cast<std::uint32_t>(*v));
+  std::uint32_t parts[4];
+  size_t n = 0;
+  size_t i = 0;
+  for (;;) {
+    const size_t start = i;
+    std::uint64_t v = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      if (i - start == 8) return std::nullopt;  // over 8 digits
+      v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
+    }
+    if (i == start || v > kMaxComponent || n == max || n == std::size(parts)) return std::nullopt;
+    parts[n++] = static_cast<std::uint32_t>(v);
+    if (i == s.size()) break;
+    if (s[i++] != '.') return std::nullopt;
   }
-  return out;
+  if (n < min) return std::nullopt;
+  return std::vector<std::uint32_t>(parts, parts + n);
 }
 
 std::string quoted(std::string_view s) { return detail::concat('\'', s, '\''); }

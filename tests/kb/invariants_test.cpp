@@ -184,6 +184,10 @@ TEST(KbInvariants, PciIdsAreUniqueAndSorted) {
   auto k = kb();
   const auto& all = k->pci_devices();
   for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].device_id, all[i].device_id);
+  // In the file too (the table is sorted when read): pci_device() bisects the embedded text.
+  for (size_t i = 1; i < all.size(); ++i)
+    EXPECT_LT(all[i - 1].from.line, all[i].from.line)
+        << all[i].from.where() << ": pci-ids.csv rows must be in device_id order";
   std::set<unsigned> product_ids;
   for (const auto& g : k->gpu_products())
     for (unsigned id : g.pci_device_ids) {

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "kb/kb.h"
 #include "util/host.h"
@@ -86,6 +88,33 @@ TEST(KbLoad, DataDirEqualsEmbeddedCopy) {
   ASSERT_TRUE(embedded.ok());
   EXPECT_EQ(describe(**from_dir), describe(**embedded));
   EXPECT_GT(describe(**embedded).size(), 10000u);
+}
+
+// The embedded pci-ids.csv is bisected by device id; a --data copy is free to list its rows
+// in any order and must answer alike.
+TEST(KbLoad, DataDirPciIdsInAnyOrder) {
+  TempDir dir;
+  for (const auto& e : fs::directory_iterator(kDataDir))
+    fs::copy_file(e.path(), dir.path() / e.path().filename());
+  std::ifstream in(dir.path() / "pci-ids.csv");
+  std::vector<std::string> head, rows;
+  for (std::string l; std::getline(in, l);)
+    (head.empty() || head.back().rfind("device_id", 0) != 0 ? head : rows).push_back(l);
+  in.close();
+  ASSERT_GT(rows.size(), 1000u);
+  std::ofstream out(dir.path() / "pci-ids.csv", std::ios::trunc);
+  for (const auto& l : head) out << l << "\n";
+  for (auto r = rows.rbegin(); r != rows.rend(); ++r) out << *r << "\n";
+  out.close();
+  auto k = KnowledgeBase::load_dir(dir.path().string());
+  ASSERT_TRUE(k.ok()) << k.error();
+  auto embedded = KnowledgeBase::embedded_fresh();
+  for (const auto& d : embedded->pci_devices()) {
+    const PciDevice* q = (*k)->pci_device(d.device_id);
+    ASSERT_NE(q, nullptr) << std::hex << d.device_id;
+    EXPECT_EQ(q->name, d.name);
+  }
+  EXPECT_EQ((*k)->pci_device(0xffff), nullptr);
 }
 
 TEST(KbLoad, RelativeDataDirWorks) {

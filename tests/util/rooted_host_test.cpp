@@ -96,6 +96,61 @@ TEST_F(RootedHostTest, LinkLoopsAreErrorsNotHangs) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
 }
 
+// stat() and read_link() answer from what resolving paths learned about each component:
+// with relative links that stay inside the tree, the kernel resolving the same disk paths
+// must give the same answers, asked in any order and twice.
+TEST_F(RootedHostTest, StatAndReadLinkAnswerLikeTheKernel) {
+  write(root / "t/a/b/file", "12345");
+  fs::create_directories(root / "t/a/b/dir");
+  fs::create_symlink("b", root / "t/a/to-b");
+  fs::create_symlink("to-b", root / "t/a/chain");
+  fs::create_symlink("..", root / "t/a/up");
+  fs::create_symlink("b/file", root / "t/a/to-file");
+  fs::create_symlink("nothing", root / "t/a/dangling");
+  fs::create_symlink("../a/b/../b/dir", root / "t/a/dotted");
+  const std::vector<std::string> paths = {"/t",
+                                          "/t/a/b/file",
+                                          "/t/a/to-b/file",
+                                          "/t/a/chain/dir",
+                                          "/t/a/up/a/b",
+                                          "/t/a/to-file",
+                                          "/t/a/to-file/x",
+                                          "/t/a/b/file/x",
+                                          "/t/a/dangling",
+                                          "/t/a/dangling/x",
+                                          "/t/no/such/thing",
+                                          "/t/a/chain/nothing",
+                                          "/t/a/dotted",
+                                          "/t/a/up/a/up/a/to-b",
+                                          "/t/a/b/dir/..",
+                                          "/t/a/b"};
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      // Forwards in the first round, backwards in the second: cached entries and fresh ones.
+      const std::string& p = paths[round == 0 ? i : paths.size() - 1 - i];
+      const std::string disk = root.string() + p;
+      struct stat st {};
+      const bool kernel_exists = ::stat(disk.c_str(), &st) == 0;
+      auto info = host->stat(p);
+      ASSERT_EQ(info.has_value(), kernel_exists) << p;
+      if (kernel_exists) {
+        EXPECT_EQ(info->type == FileType::kDirectory, S_ISDIR(st.st_mode)) << p;
+        EXPECT_EQ(info->type == FileType::kFile, S_ISREG(st.st_mode)) << p;
+        if (S_ISREG(st.st_mode)) {
+          EXPECT_EQ(info->size, static_cast<std::uint64_t>(st.st_size)) << p;
+        }
+      }
+      char buf[4096];
+      ssize_t n = ::readlink(disk.c_str(), buf, sizeof buf);
+      auto link = host->read_link(p);
+      ASSERT_EQ(link.ok(), n >= 0) << p << (link.ok() ? "" : ": " + link.error());
+      if (n >= 0) {
+        EXPECT_EQ(*link, std::string(buf, static_cast<size_t>(n))) << p;
+      }
+    }
+  }
+}
+
 TEST_F(RootedHostTest, ReadErrorsNameThePath) {
   auto missing = host->read_file("/no/such/file");
   ASSERT_FALSE(missing.ok());
