@@ -80,6 +80,10 @@ std::string path_normalize(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
+namespace {
+constexpr std::size_t kMaxPathBytes = 4096;  // Linux's PATH_MAX
+}  // namespace
+
 Result<std::string> CanonicalPaths::resolve(std::string_view path, const LinkOf& link_of) const {
   int links = 0;
   return resolve_normal(path_normalize(path), link_of, links);
@@ -88,40 +92,58 @@ Result<std::string> CanonicalPaths::resolve(std::string_view path, const LinkOf&
 Result<std::string> CanonicalPaths::resolve_normal(const std::string& path, const LinkOf& link_of,
                                                    int& links) const {
   if (path == "/") return path;
+  // The kernel opens nothing longer, and every prefix of a path is remembered: a longer one
+  // (a garbage line from a .pth file) would cost memory by the square of its length.
+  if (path.size() > kMaxPathBytes)
+    return make_error(path.substr(0, 64) + "...: longer than " + std::to_string(kMaxPathBytes) +
+                      " bytes");
+  // The longest prefix already resolved (the root always is), found by walking up.
+  std::size_t end = path.size();
+  std::string cur;  // the canonical path of path[0, end); "" is the root
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = done_.find(path); it != done_.end()) return it->second;
+    while (end > 1) {
+      if (auto it = done_.find(std::string_view(path).substr(0, end)); it != done_.end()) {
+        if (it->second != "/") cur = it->second;
+        break;
+      }
+      end = path.rfind('/', end - 1);
+    }
+    if (end <= 1) end = 0;
   }
-  // A path is its parent's canonical path plus its last component; the parent is remembered,
-  // so each component of each path is looked at once.
-  auto parent = resolve_normal(path_dirname(path), link_of, links);
-  if (!parent) return parent;
-  std::string next = *parent == "/" ? std::string() : std::move(*parent);
-  const std::size_t parent_size = next.size();
-  next += '/';
-  next += std::string_view(path).substr(path.rfind('/') + 1);
-  auto link = link_of(next);
-  if (!link) return make_error(link.error());
-  std::string result;
-  if (!link->has_value()) {
-    result = std::move(next);
-  } else {
-    if (++links > 40) return make_error(path + ": too many levels of symbolic links");
-    // The parent has no links left in it, so ".." in a relative target may be taken
-    // lexically; an absolute target starts again at the root.
-    const std::string& target = **link;
-    auto resolved = resolve_normal(
-        path_normalize(
-            !target.empty() && target.front() == '/'
-                ? target
-                : path_join(parent_size == 0 ? "/" : next.substr(0, parent_size), target)),
-        link_of, links);
-    if (!resolved) return resolved;
-    result = std::move(*resolved);
+  // Then down, one component at a time, each prefix remembered: a thousand paths under one
+  // folder look at that folder's components once. Only link targets recurse (at most 40
+  // deep), never the components, so a path of thousands of components cannot exhaust the
+  // stack.
+  while (end < path.size()) {
+    std::size_t stop = path.find('/', end + 1);
+    if (stop == std::string::npos) stop = path.size();
+    std::string next = cur;
+    next += '/';
+    next.append(path, end + 1, stop - end - 1);
+    auto link = link_of(next);
+    if (!link) return make_error(link.error());
+    if (!link->has_value()) {
+      cur = std::move(next);
+    } else {
+      if (++links > 40) return make_error(path + ": too many levels of symbolic links");
+      // `cur` has no links left in it, so ".." in a relative target may be taken lexically;
+      // an absolute target starts again at the root.
+      const std::string& target = **link;
+      auto resolved =
+          resolve_normal(path_normalize(!target.empty() && target.front() == '/'
+                                            ? target
+                                            : path_join(cur.empty() ? "/" : cur, target)),
+                         link_of, links);
+      if (!resolved) return resolved;
+      cur = *resolved == "/" ? std::string() : std::move(*resolved);
+    }
+    end = stop;
+    // Only answers are kept: a link loop is rare, and its error depends on the walk so far.
+    std::lock_guard<std::mutex> lock(mu_);
+    done_.emplace(path.substr(0, end), cur.empty() ? std::string("/") : cur);
   }
-  // Only answers are kept: a link loop is rare, and its error depends on the walk so far.
-  std::lock_guard<std::mutex> lock(mu_);
-  return done_.emplace(path, std::move(result)).first->second;
+  return cur.empty() ? std::string("/") : cur;
 }
 
 std::string path_dirname(std::string_view path) {

@@ -98,8 +98,12 @@ class CanonicalPaths {
  private:
   Result<std::string> resolve_normal(const std::string& path, const LinkOf& link_of,
                                      int& links) const;
+  struct Hash {
+    using is_transparent = void;  // find() by string_view, without a copy of the key
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, std::string> done_;
+  mutable std::unordered_map<std::string, std::string, Hash, std::equal_to<>> done_;
 };
 std::string path_dirname(std::string_view path);
 std::string path_basename(std::string_view path);

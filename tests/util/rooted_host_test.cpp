@@ -151,6 +151,25 @@ TEST_F(RootedHostTest, StatAndReadLinkAnswerLikeTheKernel) {
   }
 }
 
+// A path of a thousand components (an odd PATH entry) is resolved without recursing per
+// component: no stack to exhaust. One longer than the kernel's PATH_MAX (a garbage .pth line)
+// is an error, not megabytes of remembered prefixes.
+TEST_F(RootedHostTest, DeepAndOverlongPaths) {
+  std::string deep;
+  for (int i = 0; i < 1000; ++i) deep += "/usr";  // 4,000 bytes
+  auto canon = host->canonical(deep);
+  ASSERT_TRUE(canon.ok()) << canon.error();
+  EXPECT_EQ(*canon, deep);
+  EXPECT_FALSE(host->exists(deep));
+  std::string overlong;
+  for (int i = 0; i < 50000; ++i) overlong += "/usr";
+  auto too_long = host->canonical(overlong);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.error().find("longer than 4096 bytes"), std::string::npos) << too_long.error();
+  EXPECT_FALSE(host->exists(overlong));
+  EXPECT_FALSE(host->read_file(overlong).ok());
+}
+
 TEST_F(RootedHostTest, ReadErrorsNameThePath) {
   auto missing = host->read_file("/no/such/file");
   ASSERT_FALSE(missing.ok());
