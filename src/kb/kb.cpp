@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "kb/embedded.h"
 #include "kb/kb_impl.h"
@@ -249,98 +253,111 @@ std::optional<CudaVersion> KnowledgeBase::highest_cuda_for_driver(const DriverVe
   return best;
 }
 
-std::optional<CsvTable> KnowledgeBase::Impl::rows_where(
-    const char* file, const std::function<bool(std::string_view)>& first_field_matches) const {
+namespace {
+
+// A data file's text taken line by line: comment lines, the header, then one row per line
+// (for rows_where and rows_bisect, which pick rows without parsing the whole table).
+struct TextRows {
+  std::string_view text;
+  std::size_t header = 0;  // where the header starts
+  std::size_t data = 0;    // where the first row starts
+  int data_line = 0;       // the first row's line number
+
+  std::size_t next_line(std::size_t from) const {
+    std::size_t nl = text.find('\n', from);
+    return nl == std::string_view::npos ? text.size() : nl + 1;
+  }
+  std::string_view line_at(std::size_t start) const {
+    return text.substr(start, next_line(start) - start);
+  }
+  // The header and the rows starting at `rows` (offset, line number) as a table of their own,
+  // with their real line numbers.
+  std::optional<CsvTable> table(const char* file,
+                                const std::vector<std::pair<std::size_t, int>>& rows) const {
+    std::string picked(line_at(header));
+    if (picked.empty() || picked.back() != '\n') picked += '\n';
+    for (const auto& [start, line] : rows) {
+      picked.append(line_at(start));
+      if (picked.back() != '\n') picked += '\n';
+    }
+    auto parsed = parse_csv(picked, file);
+    if (!parsed || parsed->rows.size() != rows.size()) return std::nullopt;
+    for (std::size_t i = 0; i < rows.size(); ++i) parsed->rows[i].line = rows[i].second;
+    return std::move(*parsed);
+  }
+};
+
+// nullopt when the file is missing or has no header.
+std::optional<TextRows> text_rows(const std::map<std::string, std::string_view, std::less<>>& files,
+                                  const char* file) {
   auto it = files.find(file);
   if (it == files.end()) return std::nullopt;
-  std::string_view text = it->second;
-  // Comment lines, then the header, then one row per line.
-  size_t pos = 0;
+  TextRows t{it->second};
   int line = 1;
-  auto next_line = [&](size_t from) {
-    size_t nl = text.find('\n', from);
-    return nl == std::string_view::npos ? text.size() : nl + 1;
-  };
-  while (pos < text.size() && text[pos] == '#') {
-    pos = next_line(pos);
+  while (t.header < t.text.size() && t.text[t.header] == '#') {
+    t.header = t.next_line(t.header);
     ++line;
   }
-  if (pos >= text.size()) return std::nullopt;
-  size_t header_end = next_line(pos);
-  std::string picked(text.substr(pos, header_end - pos));
-  std::vector<int> lines;
-  for (pos = header_end, ++line; pos < text.size(); pos = next_line(pos), ++line) {
-    std::string_view row = text.substr(pos, next_line(pos) - pos);
+  if (t.header >= t.text.size()) return std::nullopt;
+  t.data = t.next_line(t.header);
+  t.data_line = line + 1;
+  return t;
+}
+
+}  // namespace
+
+std::optional<CsvTable> KnowledgeBase::Impl::rows_where(
+    const char* file, const std::function<bool(std::string_view)>& first_field_matches) const {
+  auto t = text_rows(files, file);
+  if (!t) return std::nullopt;
+  std::vector<std::pair<std::size_t, int>> rows;
+  int line = t->data_line;
+  for (std::size_t pos = t->data; pos < t->text.size(); pos = t->next_line(pos), ++line) {
+    std::string_view row = t->line_at(pos);
     // A quoted first field, or a quote that may open a field going on past this line: the
     // lines are not rows any more, so the whole table must decide.
     if (row.find('"') != std::string_view::npos) {  // few rows quote anything
       if (row.front() == '"') return std::nullopt;
       if (count_char(row, '"') % 2 != 0) return std::nullopt;
     }
-    if (!first_field_matches(trim(row.substr(0, row.find(','))))) continue;
-    picked.append(row);
-    if (picked.back() != '\n') picked += '\n';
-    lines.push_back(line);
+    if (first_field_matches(trim(row.substr(0, row.find(','))))) rows.emplace_back(pos, line);
   }
-  auto table = parse_csv(picked, file);
-  if (!table || table->rows.size() != lines.size()) return std::nullopt;
-  for (size_t i = 0; i < lines.size(); ++i) table->rows[i].line = lines[i];
-  return std::move(*table);
+  return t->table(file, rows);
 }
 
 std::optional<CsvTable> KnowledgeBase::Impl::rows_bisect(
     const char* file, const std::function<std::optional<int>(std::string_view)>& compare) const {
-  auto it = files.find(file);
-  if (it == files.end()) return std::nullopt;
-  std::string_view text = it->second;
+  auto t = text_rows(files, file);
+  if (!t) return std::nullopt;
+  std::string_view text = t->text;
   // A quote anywhere may join lines into one row: then lines are not rows.
   if (text.find('"') != std::string_view::npos) return std::nullopt;
-  auto next_line = [&](size_t from) {
-    size_t nl = text.find('\n', from);
-    return nl == std::string_view::npos ? text.size() : nl + 1;
-  };
-  size_t pos = 0;
-  int line = 1;
-  while (pos < text.size() && text[pos] == '#') {
-    pos = next_line(pos);
-    ++line;
-  }
-  if (pos >= text.size()) return std::nullopt;
-  const size_t header_end = next_line(pos);
-  std::string picked(text.substr(pos, header_end - pos));
-  const size_t data = header_end;
-  auto key_at = [&](size_t start) {
+  auto key_at = [&](std::size_t start) {
     return compare(trim(text.substr(start, text.find_first_of(",\n", start) - start)));
   };
   // The first line whose key is not below the one wanted: lines before `lo` are below it,
   // lines from `hi` on are not. Both stay at line starts.
-  size_t lo = data, hi = text.size();
+  std::size_t lo = t->data, hi = text.size();
   while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    size_t start = text.rfind('\n', mid == 0 ? 0 : mid - 1);
+    std::size_t mid = lo + (hi - lo) / 2;
+    std::size_t start = text.rfind('\n', mid - 1);
     start = start == std::string_view::npos || start + 1 < lo ? lo : start + 1;
     auto c = key_at(start);
     if (!c) return std::nullopt;
     if (*c < 0)
-      lo = next_line(start);
+      lo = t->next_line(start);
     else
       hi = start;
   }
-  int first_line = line + 1 + static_cast<int>(count_char(text.substr(data, lo - data), '\n'));
-  std::vector<int> lines;
-  for (pos = lo; pos < text.size(); pos = next_line(pos)) {
+  int line = t->data_line + static_cast<int>(count_char(text.substr(t->data, lo - t->data), '\n'));
+  std::vector<std::pair<std::size_t, int>> rows;
+  for (std::size_t pos = lo; pos < text.size(); pos = t->next_line(pos), ++line) {
     auto c = key_at(pos);
     if (!c) return std::nullopt;
     if (*c != 0) break;
-    std::string_view row = text.substr(pos, next_line(pos) - pos);
-    picked.append(row);
-    if (picked.back() != '\n') picked += '\n';
-    lines.push_back(first_line + static_cast<int>(lines.size()));
+    rows.emplace_back(pos, line);
   }
-  auto table = parse_csv(picked, file);
-  if (!table || table->rows.size() != lines.size()) return std::nullopt;
-  for (size_t i = 0; i < lines.size(); ++i) table->rows[i].line = lines[i];
-  return std::move(*table);
+  return t->table(file, rows);
 }
 
 const PciDevice* KnowledgeBase::pci_device(unsigned device_id) const {

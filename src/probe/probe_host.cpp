@@ -205,20 +205,12 @@ void probe_container(ProbeContext& ctx) {
 
   // Forward-compatibility libraries under each toolkit's compat/ folder.
   const auto& driver = ctx.m.driver.version;
-  // The folders the loader searches, made canonical: asked only when a compat/ folder exists,
-  // and each of ld.so.cache's folders once (it names about a thousand libraries in a dozen).
+  // The folders the loader searches, made canonical: asked only when a compat/ folder exists.
   std::optional<std::set<std::string>> loader_folders;
   auto on_loader_path = [&](const std::string& dir) {
     if (!loader_folders) {
       loader_folders.emplace();
-      for (const auto& p : ctx.ld_library_path()) loader_folders->insert(ctx.canonical(p));
-      std::set<std::string_view> seen;
-      for (const auto& e : ctx.ld_cache()) {
-        std::string_view folder(e.path);
-        folder = folder.substr(0, folder.rfind('/'));
-        if (seen.insert(folder).second)
-          loader_folders->insert(ctx.canonical(folder.empty() ? "/" : folder));
-      }
+      for (const auto& d : ctx.loader_dirs()) loader_folders->insert(ctx.canonical(d));
     }
     return loader_folders->count(dir) > 0;
   };

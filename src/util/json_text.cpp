@@ -25,42 +25,26 @@ void indent(std::string& out, int depth) { out.append(static_cast<std::size_t>(d
 
 void append_json(std::string& out, const nlohmann::json& j, int depth) {
   switch (j.type()) {
-    case nlohmann::json::value_t::object: {
+    case nlohmann::json::value_t::object:
+    case nlohmann::json::value_t::array: {
+      const bool object = j.is_object();
       if (j.empty()) {
-        out += "{}";
+        out += object ? "{}" : "[]";
         return;
       }
-      out += "{\n";
-      bool first = true;
+      out += object ? "{\n" : "[\n";
       for (auto it = j.begin(); it != j.end(); ++it) {
-        if (!first) out += ",\n";
-        first = false;
+        if (it != j.begin()) out += ",\n";
         indent(out, depth + 1);
-        append_string(out, it.key());
-        out += ": ";
+        if (object) {
+          append_string(out, it.key());
+          out += ": ";
+        }
         append_json(out, it.value(), depth + 1);
       }
       out += '\n';
       indent(out, depth);
-      out += '}';
-      return;
-    }
-    case nlohmann::json::value_t::array: {
-      if (j.empty()) {
-        out += "[]";
-        return;
-      }
-      out += "[\n";
-      bool first = true;
-      for (const auto& v : j) {
-        if (!first) out += ",\n";
-        first = false;
-        indent(out, depth + 1);
-        append_json(out, v, depth + 1);
-      }
-      out += '\n';
-      indent(out, depth);
-      out += ']';
+      out += object ? '}' : ']';
       return;
     }
     case nlohmann::json::value_t::string:

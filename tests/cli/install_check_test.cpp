@@ -11,22 +11,13 @@
 
 #include <sstream>
 
-#include "cli/cli.h"
+#include "cli_run.h"
 
 namespace cudafit {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-  args.insert(args.begin(), "cudafit");
-  std::ostringstream out, err;
-  int code = run_cli(args, out, err, env);
-  return {code, out.str(), err.str()};
-}
+using testing::CliRun;
+using testing::run;
 
 TEST(InstallCli, Driver535Torch23) {
   // cuda.csv:40: 12.1 needs 530.30.02; torch-arch-lists.csv:46 cu121 carries 8.6.

@@ -5,9 +5,8 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "cli/cli.h"
+#include "cli_run.h"
 #include "util/temp_tree.h"
 
 namespace cudafit {
@@ -17,17 +16,8 @@ namespace fs = std::filesystem;
 
 const fs::path kMachine = fs::path(CUDAFIT_SOURCE_DIR) / "tests/machines/doctor-cpu-only-torch";
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "cudafit");
-  std::ostringstream out, err;
-  int code = run_cli(args, out, err, std::map<std::string, std::string>{});
-  return {code, out.str(), err.str()};
-}
+using testing::CliRun;
+using testing::run;
 
 TEST(JsonOutput, BytesThatAreNotUtf8GiveValidJson) {
   fs::path dir = testing::make_temp_dir("cudafit-json-utf8");

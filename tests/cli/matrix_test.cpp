@@ -3,26 +3,16 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
-#include "cli/cli.h"
+#include "cli_run.h"
 #include "kb/kb.h"
 #include "report/matrix.h"
 
 namespace cudafit {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun run(std::vector<std::string> args) {
-  args.insert(args.begin(), "cudafit");
-  std::ostringstream out, err;
-  int code = run_cli(args, out, err, std::map<std::string, std::string>{});
-  return {code, out.str(), err.str()};
-}
+using testing::CliRun;
+using testing::run;
 
 nlohmann::json json_of(const CliRun& r) {
   EXPECT_EQ(r.code, 0) << r.err;
