@@ -6,9 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
+pytools=$(bash scripts/pytools.sh)
 build="${BUILD_DIR:-build-test}"
 cmake -S . -B "$build" -DCUDAFIT_WERROR=ON -DCUDAFIT_SANITIZE="${SANITIZE:-0}" \
-  -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >/dev/null
+  -DCUDAFIT_PYTOOLS="$pytools" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 cd "$build"
 ctest --output-on-failure "$@"
