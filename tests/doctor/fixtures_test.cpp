@@ -81,12 +81,11 @@ INSTANTIATE_TEST_SUITE_P(Doctor, FixtureMachine, ::testing::ValuesIn(machines_wi
 
 TEST(FixtureCorpus, HasAtLeast25Machines) { EXPECT_GE(machines_with_expectations().size(), 25u); }
 
-// The real H200 container (shared/reference/machines/README.md): healthy, and the header
+// The real H200 container (tests/machines/h200-container/README.md): healthy, and the header
 // says what its ground-truth table says.
 TEST(RealMachines, H200ContainerIsHealthy) {
-  const fs::path h = fs::path(CUDAFIT_SHARED_DIR) / "reference/machines/h200-container";
-  if (!fs::is_directory(h / "root"))
-    GTEST_SKIP() << "no " << h << " (shared reference data absent)";
+  const fs::path h = fs::path(CUDAFIT_SOURCE_DIR) / "tests/machines/h200-container";
+  ASSERT_TRUE(fs::is_directory(h / "root")) << h;
   const std::string root = std::string(CUDAFIT_BINARY_DIR) + "/doctor-h200-root";
   const std::string copied = materialize((h / "root").string(), root);
   ASSERT_EQ(copied, "") << copied;

@@ -1,4 +1,4 @@
-// The real uv-made venv of the H200 container (shared/reference/machines/h200-container):
+// The real uv-made venv of the H200 container (tests/machines/h200-container):
 // what its README's ground-truth table says, read from the captured files.
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@ using nlohmann::json;
 using testing::expect_json_fields;
 
 static const std::string kMachine =
-    std::string(CUDAFIT_SHARED_DIR) + "/reference/machines/h200-container";
+    std::string(CUDAFIT_SOURCE_DIR) + "/tests/machines/h200-container";
 const std::string kSite = "/opt/torch/.venv/lib/python3.12/site-packages";
 
 class H200 : public ::testing::Test {
@@ -22,7 +22,7 @@ class H200 : public ::testing::Test {
   void SetUp() override {
     RootedHost here;
     auto env_txt = here.read_file(kMachine + "/outputs/env.txt");
-    if (!env_txt) GTEST_SKIP() << "reference machine absent: " << env_txt.error();
+    ASSERT_TRUE(env_txt) << env_txt.error();
     host_ = std::make_unique<RootedHost>(kMachine + "/root", parse_env_dump(*env_txt));
     envs_ = discover_environments(*host_, EnvOptions{});
   }

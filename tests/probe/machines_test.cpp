@@ -1,5 +1,5 @@
 // Whole machines through detect_machine: the fixture trees of tests/machines/*, the real
-// H200 container captured in ../shared/reference/machines, and this machine's own "/".
+// H200 container captured in tests/machines/h200-container, and this machine's own "/".
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -119,10 +119,10 @@ TEST(Machines, EachFileIsReadOnce) {
   }
 }
 
-// ../shared/reference/machines/h200-container/README.md, "Ground truth" table.
+// tests/machines/h200-container/README.md, "Ground truth" table.
 TEST(Machines, H200ContainerMatchesItsGroundTruth) {
-  fs::path capture = fs::path(CUDAFIT_SHARED_DIR) / "reference/machines/h200-container";
-  if (!fs::exists(capture / "root")) GTEST_SKIP() << capture << " is absent";
+  fs::path capture = fs::path(CUDAFIT_SOURCE_DIR) / "tests/machines/h200-container";
+  ASSERT_TRUE(fs::exists(capture / "root")) << capture;
   ASSERT_TRUE(kb());
   std::string root = std::string(CUDAFIT_BINARY_DIR) + "/probe-h200-root";
   ASSERT_EQ(testing::materialize((capture / "root").string(), root), "");
