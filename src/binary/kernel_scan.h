@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,16 @@ struct ArchCount {
   std::size_t containers = 0;
 };
 
-// What a BinaryCode carries, summed over its containers.
+// The containers of one role: where they lie and what they hold.
+struct RoleSummary {
+  ContainerRole role = ContainerRole::kRegistered;
+  std::size_t containers = 0;
+  std::vector<std::string> sections;  // ".nv_fatbin", ".cask_resource"
+  std::vector<std::string> targets;   // "sm_70", "compute_80", "lto_50": SASS, PTX, LTO IR
+};
+
+// What a BinaryCode carries. SASS, PTX, arch_list and extras count only the containers a GPU
+// can be given (registered or library-loaded: see ContainerRole); `roles` accounts for all.
 struct CodeSummary {
   std::vector<std::string> sass;  // "sm_75", "sm_90a"; ascending
   struct Ptx {
@@ -45,12 +55,14 @@ struct CodeSummary {
     std::string isa;   // "9.0" (the highest seen for that arch)
   };
   std::vector<Ptx> ptx;
-  std::vector<std::string> lto_ir;  // "lto_75": LTO IR for nvJitLink, never run as is
-  // Over the containers with SASS or PTX (containers of LTO IR only are not kernels to run):
+  std::vector<std::string> lto_ir;  // "lto_75": LTO IR for nvJitLink (any container), never run
+  // Over the runnable containers:
   std::vector<std::string> arch_list;  // archs present in every such container
   std::vector<ArchCount> extras;       // archs present in some of them only
-  std::size_t code_containers = 0;     // containers with SASS or PTX
-  std::size_t entries = 0;
+  std::size_t code_containers = 0;     // runnable containers
+  std::size_t entries = 0;             // their SASS and PTX entries, and all LTO IR entries
+  std::map<ContainerRole, std::size_t> role_containers;
+  std::vector<RoleSummary> roles;  // in ContainerRole order
 };
 CodeSummary summarize(const BinaryCode& code);
 
