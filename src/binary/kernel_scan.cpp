@@ -127,7 +127,7 @@ void walk(const Host& host, const std::string& dir, int depth, std::set<std::str
 
 }  // namespace
 
-BinaryCode scan_bytes(std::string_view data, std::string name) {
+BinaryCode scan_bytes(std::string_view data, std::string name, ScanScope scope) {
   BinaryCode out;
   out.file = std::move(name);
   if (looks_like_elf(data)) {
@@ -155,6 +155,10 @@ BinaryCode scan_bytes(std::string_view data, std::string name) {
       return out;
     }
     for (const ByteRange& r : elf->scan_ranges) {
+      if (scope == ScanScope::kNvccSections && r.section != ".nv_fatbin" &&
+          r.section != "__nv_relfatbin") {
+        continue;
+      }
       std::size_t first = out.containers.size();
       scan_fatbins(data, r.begin, r.end, out.containers);
       for (std::size_t i = first; i < out.containers.size(); ++i) {
@@ -180,7 +184,7 @@ BinaryCode scan_bytes(std::string_view data, std::string name) {
   return out;
 }
 
-std::vector<BinaryCode> scan_file(const Host& host, std::string_view path) {
+std::vector<BinaryCode> scan_file(const Host& host, std::string_view path, ScanScope scope) {
   std::string name(path);
   auto file = MappedFile::open(host, path);
   if (!file) {
@@ -191,7 +195,7 @@ std::vector<BinaryCode> scan_file(const Host& host, std::string_view path) {
   }
   std::string_view data = (*file)->bytes();
   if (looks_like_zip(data)) return scan_wheel(data, name);
-  return {scan_bytes(data, name)};
+  return {scan_bytes(data, name, scope)};
 }
 
 std::vector<BinaryCode> scan_paths(const Host& host, const std::vector<std::string>& paths,

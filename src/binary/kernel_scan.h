@@ -22,11 +22,17 @@ struct BinaryCode {
   bool partial() const { return !problems.empty(); }
 };
 
+// kNvccSections reads only the sections nvcc writes fatbins to (.nv_fatbin, __nv_relfatbin):
+// all a uniformly built extension has, and no scan of .rodata on large libraries without GPU
+// code. kAll also finds the fatbins libraries keep as data (.rodata, .ldata, .cask_resource).
+enum class ScanScope { kAll, kNvccSections };
+
 // One file: an ELF, .cubin or .fatbin gives one BinaryCode; a wheel gives one per member
 // that holds GPU code (or could not be read).
-std::vector<BinaryCode> scan_file(const Host& host, std::string_view path);
+std::vector<BinaryCode> scan_file(const Host& host, std::string_view path,
+                                  ScanScope scope = ScanScope::kAll);
 // Bytes already in memory; `name` becomes BinaryCode::file.
-BinaryCode scan_bytes(std::string_view data, std::string name);
+BinaryCode scan_bytes(std::string_view data, std::string name, ScanScope scope = ScanScope::kAll);
 
 // Files and directories. Directories need `recursive` (else an error entry) and list only
 // the candidate files (ELF names .so/.so.N, .cubin, .fatbin, .whl) that hold GPU code.
