@@ -3,14 +3,16 @@
 //   F <path> <size> <mtime_ns> <containers> <checksum>    containers: "-" (no runnable code) or
 //                                                          "sm_80,compute_80@9.0;sm_90"
 //   R <RECORD path> <size> <mtime_ns> <lib>\x1f<lib>... <checksum>
-// checksum: FNV-1a 64 of everything before its tab, in hex. Paths with a tab, newline or \x1f
-// are not cached.
+// checksum: FNV-1a 64 over 8-byte words of everything before its tab, in hex. Paths with a tab,
+// newline or \x1f are not cached.
 #include "doctor/kernel_cache.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "util/strings.h"
@@ -21,13 +23,17 @@ namespace {
 constexpr std::string_view kHeader = "cudafit-kernel-cache 1";
 constexpr char kListSep = '\x1f';
 
+// FNV-1a over 8-byte words (then the tail bytes): a damage detector, not a cryptographic hash.
 std::uint64_t fnv1a(std::string_view s) {
   std::uint64_t h = 14695981039346656037ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 1099511628211ull;
   }
-  return h;
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
+  return h ^ (h >> 29);
 }
 
 std::string hex(std::uint64_t v) {
@@ -126,6 +132,7 @@ KernelCache KernelCache::load(const Host& host, std::string path) {
   auto text = host.read_file(cache.path_);
   if (!text) return cache;
   auto lines = split_lines(*text);
+  cache.files_.reserve(lines.size());
   if (lines.empty() || lines.front() != kHeader) {
     cache.ignored_ = lines.size();
     cache.dirty_ = !lines.empty();  // rewrite a damaged file
@@ -210,11 +217,22 @@ Status KernelCache::save(const Host& host) const {
     std::uint64_t sum = fnv1a(line);
     out += line + '\t' + hex(sum) + '\n';
   };
-  for (const auto& [path, slot] : files_) {
+  std::vector<const std::string*> keys;
+  keys.reserve(files_.size());
+  for (const auto& kv : files_) keys.push_back(&kv.first);
+  std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (const std::string* key : keys) {
+    const std::string& path = *key;
+    const auto& slot = files_.at(path);
     add("F\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
         std::to_string(slot.stamp.mtime_ns) + '\t' + encode_containers(slot.value));
   }
-  for (const auto& [path, slot] : records_) {
+  keys.clear();
+  for (const auto& kv : records_) keys.push_back(&kv.first);
+  std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (const std::string* key : keys) {
+    const std::string& path = *key;
+    const auto& slot = records_.at(path);
     add("R\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
         std::to_string(slot.stamp.mtime_ns) + '\t' + join(slot.value, std::string(1, kListSep)));
   }

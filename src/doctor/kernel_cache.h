@@ -10,9 +10,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "util/host.h"
@@ -58,8 +58,8 @@ class KernelCache {
     T value;
   };
   std::string path_;
-  std::map<std::string, Slot<Containers>> files_;
-  std::map<std::string, Slot<std::vector<std::string>>> records_;
+  std::unordered_map<std::string, Slot<Containers>> files_;
+  std::unordered_map<std::string, Slot<std::vector<std::string>>> records_;
   std::size_t ignored_ = 0;
   bool dirty_ = false;
 };

@@ -1,6 +1,7 @@
 #include "doctor/kernels.h"
 
 #include <set>
+#include <unordered_set>
 
 #include "binary/kernel_scan.h"
 #include "doctor/checks.h"
@@ -82,17 +83,18 @@ KernelCache::Containers read_library(const Host& host, const std::string& path, 
   return out;
 }
 
-std::vector<std::string> libraries_of(const Host& host, const std::string& record,
-                                      const std::string& sp, KernelCache* cache) {
+// The RECORD's libraries: the cache's list when the RECORD is unchanged, else `storage`.
+const std::vector<std::string>& libraries_of(const Host& host, const std::string& record,
+                                             const std::string& sp, KernelCache* cache,
+                                             std::vector<std::string>& storage) {
   std::optional<FileStamp> stamp = cache ? stamp_of(host, record) : std::nullopt;
   if (stamp) {
     if (const auto* hit = cache->find_record(record, *stamp)) return *hit;
   }
-  auto text = host.read_file(record, kMaxRecord);
-  if (!text) return {};
-  std::vector<std::string> libs = record_libraries(*text, sp);
-  if (stamp) cache->put_record(record, *stamp, libs);
-  return libs;
+  storage.clear();
+  if (auto text = host.read_file(record, kMaxRecord)) storage = record_libraries(*text, sp);
+  if (stamp) cache->put_record(record, *stamp, storage);
+  return storage;
 }
 
 // Whether the knowledge base carries the arch list of this environment's torch build.
@@ -115,7 +117,9 @@ std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine
                                                  const KnowledgeBase& kb,
                                                  const KernelScanOptions& options) {
   std::vector<PackageKernels> out;
-  std::set<std::string> read;  // libraries already judged, per environment
+  if (doctor::visible_gpus(machine).empty()) return out;  // no GPU to judge the code against
+  std::unordered_set<std::string> read;  // libraries already judged, per environment
+  std::vector<std::string> storage;
   for (const Environment& env : machine.environments) {
     read.clear();
     const bool skip_torch = !options.everything && torch_in_data(kb, machine, env);
@@ -131,7 +135,7 @@ std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine
         with_record.insert(name);
         if (nvidia_library(name) || (skip_torch && name == "torch")) continue;
         const std::string record = path_join(path_join(sp, e.name), "RECORD");
-        for (const std::string& lib : libraries_of(host, record, sp, options.cache)) {
+        for (const std::string& lib : libraries_of(host, record, sp, options.cache, storage)) {
           if (!read.insert(lib).second) continue;
           add(out, env, name, dist->version, lib,
               read_library(host, lib, options.cache, ScanScope::kNvccSections));
@@ -148,7 +152,7 @@ std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine
       const std::string dir = path_join(p.location, import_name);
       if (!host.is_dir(dir)) continue;
       for (const BinaryCode& code : scan_paths(host, {dir}, /*recursive=*/true)) {
-        if (!code.error.empty() || !read.insert(code.file).second) continue;
+        if (!code.error.empty() || read.count(code.file) != 0) continue;
         add(out, env, p.name, p.version, code.file, runnable_containers(code));
       }
     }
