@@ -213,7 +213,7 @@ Status KernelCache::save(const Host& host) const {
     return make_error(dir + ": cannot create it");
   std::string out(kHeader);
   out += '\n';
-  auto add = [&out](std::string line) {
+  auto add = [&out](const std::string& line) {
     std::uint64_t sum = fnv1a(line);
     out += line + '\t' + hex(sum) + '\n';
   };
