@@ -1,6 +1,7 @@
 // Build checks: does each environment's torch build run on this driver and these GPUs?
 // (cpu-only-build, driver-too-old, arch-unsupported, arch-ptx-jit)
 #include <map>
+#include <regex>
 
 #include "doctor/checks.h"
 #include "util/strings.h"
@@ -206,9 +207,20 @@ void check_torch_arch(const Context& c, const Environment& env, const InstalledP
   }
 }
 
+// Libraries of one package that are alternatives, one per CUDA release, of which the package
+// loads the one matching its CUDA (bitsandbytes' libbitsandbytes_cuda118.so ... _cuda128.so)
+// share a key: the file name with the digits after "cuda"/"cu" taken out.
+std::string alternative_key(const std::string& library) {
+  static const std::regex kCudaTag("(cuda|cu)[0-9]+");
+  return std::regex_replace(library, kCudaTag, "$1*");
+}
+
+int rank(CodeVerdict v) { return v == CodeVerdict::kNone ? 0 : v == CodeVerdict::kPtxJit ? 1 : 2; }
+
 void check_package_kernels(const Context& c, const Environment& env) {
   // Each library is judged by its own layout (verdict/code_compat.h: uniform builds need code in
-  // every container, per-arch ones in some); a package is as weak as its weakest library.
+  // every container, per-arch ones in some); of alternatives (alternative_key) the best one
+  // counts; a package is as weak as its weakest library.
   std::map<std::string, std::vector<const PackageKernels*>> by_package;
   for (const auto& k : c.kernels)
     if (k.env_path == env.path) by_package[k.package].push_back(&k);
@@ -219,18 +231,22 @@ void check_package_kernels(const Context& c, const Environment& env) {
     for (const PackageKernels* lib : libs) layouts.push_back(read_layout(lib->containers).layout);
     for (const Gpu* g : visible_gpus(c.m)) {
       const ComputeCapability cc = *g->compute_capability.value;
+      // The best library of each set of alternatives.
+      std::map<std::string, std::pair<const PackageKernels*, ContainerCoverage>> best;
+      for (std::size_t i = 0; i < libs.size(); ++i) {
+        ContainerCoverage cov = serve_containers(libs[i]->containers, layouts[i], cc, isa);
+        auto [it, fresh] = best.try_emplace(alternative_key(libs[i]->library), libs[i], cov);
+        if (!fresh && rank(cov.verdict) > rank(it->second.second.verdict))
+          it->second = {libs[i], cov};
+      }
       CodeVerdict worst = CodeVerdict::kSass;
       const PackageKernels* bad = nullptr;
       ContainerCoverage bad_cov;
-      for (std::size_t i = 0; i < libs.size(); ++i) {
-        ContainerCoverage cov = serve_containers(libs[i]->containers, layouts[i], cc, isa);
-        auto rank = [](CodeVerdict v) {
-          return v == CodeVerdict::kNone ? 0 : v == CodeVerdict::kPtxJit ? 1 : 2;
-        };
-        if (rank(cov.verdict) < rank(worst)) {
-          worst = cov.verdict;
-          bad = libs[i];
-          bad_cov = cov;
+      for (const auto& [key, lib_cov] : best) {
+        if (rank(lib_cov.second.verdict) < rank(worst)) {
+          worst = lib_cov.second.verdict;
+          bad = lib_cov.first;
+          bad_cov = lib_cov.second;
         }
       }
       if (bad == nullptr) continue;

@@ -309,3 +309,44 @@ TEST(KernelCache, ContainersRoundTrip) {
 
 }  // namespace
 }  // namespace cudafit::testing
+
+namespace cudafit::testing {
+namespace {
+
+PackageKernels lib(const std::string& package, const std::string& file, const char* sass) {
+  PackageKernels k{kVenv, package, "1.0", site(kVenv) + "/" + file, {}};
+  k.containers.push_back({CodeEntry{cc(sass), false, ""}});
+  return k;
+}
+
+// Per package: every library must serve the GPU, but of libraries that are alternatives per
+// CUDA release (bitsandbytes 0.45 ships libbitsandbytes_cuda118.so ... _cuda128.so and loads the
+// one matching torch's CUDA) the best one counts.
+TEST(DoctorKernels, AlternativesPerCudaReleaseAndLibrariesThatAllLoad) {
+  Machine m =
+      machine_with_driver("580.95.05", "13.0", {gpu(0, "GeForce RTX 5090", 0x2b85, "12.0")});
+  m.environments.push_back(venv(kVenv, {}));
+  struct AltRow {
+    const char* what;
+    std::vector<PackageKernels> kernels;
+    std::vector<std::string> ids;
+  };
+  const AltRow rows[] = {
+      {"bitsandbytes: the cu128 build has sm_120",
+       {lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda118.so", "sm_80"),
+        lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda128.so", "sm_120")},
+       {}},
+      {"bitsandbytes: no build has sm_120",
+       {lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda118.so", "sm_80"),
+        lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda124.so", "sm_90")},
+       {"error arch-unsupported"}},
+      {"torch-scatter: two libraries, both load; one lacks sm_120",
+       {lib("torch-scatter", "torch_scatter/_scatter_cuda.so", "sm_120"),
+        lib("torch-scatter", "torch_scatter/_segment_cuda.so", "sm_80")},
+       {"error arch-unsupported"}},
+  };
+  for (const AltRow& r : rows) EXPECT_EQ(ids_of(run(m, r.kernels)), r.ids) << r.what;
+}
+
+}  // namespace
+}  // namespace cudafit::testing
