@@ -90,8 +90,9 @@ class Wheel(unittest.TestCase):
                                "-DCUDAFIT_PYTOOLS=$(bash scripts/pytools.sh) (scripts/test.sh)")
         shutil.rmtree(WORK, ignore_errors=True)
         os.makedirs(os.path.join(WORK, "tmp"))
-        # Beside the build folder, at its depth under the source (build-test -> build-test-wheel).
-        build_dir = BUILD + "-wheel"
+        # Beside the build folder, at its depth under the source (build-test -> build-test.wheel;
+        # not build-wheel, pyproject.toml's folder for `pip install .`, which uses Ninja).
+        build_dir = BUILD + ".wheel"
         shutil.rmtree(build_dir, ignore_errors=True)
         stats = os.path.join(WORK, "ccache-wheel.log")
         env = compile_env(stats)
