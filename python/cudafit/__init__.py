@@ -31,9 +31,9 @@ Paths = Union[PathLike, Iterable[PathLike]]
 
 def _many(values: Union[Strings, Paths]) -> List[str]:
     """One value or several: "sm_80" and ["sm_80"] both mean one."""
-    if isinstance(values, (str, bytes)) or hasattr(values, "__fspath__"):
-        return [os.fsdecode(os.fspath(values))]  # type: ignore[arg-type]
-    return [os.fsdecode(os.fspath(v)) for v in values]  # type: ignore[union-attr]
+    if isinstance(values, (str, os.PathLike)):
+        return [os.fspath(values)]
+    return [os.fspath(v) for v in values]
 
 
 def _repeat(flag: str, values: Union[Strings, Paths]) -> List[str]:

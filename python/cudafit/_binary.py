@@ -65,7 +65,7 @@ def global_options(root: Optional[PathLike], data: Optional[PathLike],
     return out
 
 
-def run(argv: Sequence[str]) -> subprocess.CompletedProcess:
+def run(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
     """Runs the binary with `argv` (no program name); output captured as text."""
     full = [find_binary(), *argv]
     # The JSON writer emits UTF-8 (bytes that are not become U+FFFD); file names in error

@@ -186,14 +186,39 @@ class Wheel(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertRegex(p.stderr, r"Ran [1-9]\d* tests")
 
+    def test_the_module_is_typed_for_mypy(self):
+        mypy = [os.path.join(PYTOOLS, "bin", "mypy"), "--strict", "--python-executable",
+                os.path.join(VENV, "bin", "python"), "--cache-dir", os.path.join(WORK, "mypy")]
+        rows = [
+            # (program, exit status, what mypy says): README's uses check clean; a key no
+            # document has, and a value of the wrong type, do not.
+            (["tests/wheel/typed_use.py"], 0, "Success"),
+            (["-c", "import cudafit\ncudafit.doctor()['findings'][0]['idd']"], 1,
+             '"Finding" has no key "idd"'),
+            (["-c", "import cudafit\nx: int = cudafit.check('t')['ok']\ny: int = "
+                    "cudafit.install_plan()['torch']"], 1,
+             'Incompatible types in assignment (expression has type "str | None"'),
+        ]
+        for program, status, says in rows:
+            with self.subTest(program=program):
+                p = timed("mypy " + program[-1][:30].replace("\n", " "),
+                          lambda: run(mypy + program, cwd=SOURCE))
+                self.assertEqual(p.returncode, status, p.stdout + p.stderr)
+                self.assertIn(says, p.stdout)
+                self.assertNotIn("missing library stubs or py.typed", p.stdout)
+
     # ---- the pre-commit hook ----
 
     @classmethod
     def hook_repository(cls):
         """A commit of this working tree (tracked and new files, as try-repo would take them):
         pre-commit clones a hook repository at a revision."""
-        if cls.hook_repo:
-            return cls.hook_repo
+        if not cls.hook_repo:
+            cls.hook_repo = timed("snapshot of the working tree", cls.snapshot)
+        return cls.hook_repo
+
+    @staticmethod
+    def snapshot():
         repo = os.path.join(WORK, "hook-repo")
         listed = run(["git", "-C", SOURCE, "ls-files", "-z", "-co", "--exclude-standard"])
         if listed.returncode != 0:
@@ -210,7 +235,6 @@ class Wheel(unittest.TestCase):
         git(repo, "init", "-q")
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "snapshot of the working tree")
-        cls.hook_repo = repo
         return repo
 
     def sample_repository(self, configs):
