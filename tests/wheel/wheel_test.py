@@ -106,19 +106,21 @@ class Wheel(unittest.TestCase):
         cls.wheel = p.stdout.strip().splitlines()[-1]
         print(f"wheel_test: {os.path.basename(cls.wheel)}: "
               f"{os.path.getsize(cls.wheel) / 1e6:.2f} MB", flush=True)
-        p = timed("fresh venv + pip install of the wheel", lambda: (
-            run(["/usr/bin/python3", "-m", "venv", VENV]),
-            run([os.path.join(VENV, "bin", "pip"), "install", "--no-index", "--no-deps",
-                 "--disable-pip-version-check", cls.wheel]))[1])
-        if p.returncode != 0:
-            raise RuntimeError(f"pip install of the wheel failed:\n{p.stdout}\n{p.stderr}")
+        for what, argv in (
+                ("fresh venv", ["/usr/bin/python3", "-m", "venv", VENV]),
+                ("pip install of the wheel", [os.path.join(VENV, "bin", "pip"), "install",
+                                              "--no-index", "--no-deps",
+                                              "--disable-pip-version-check", cls.wheel])):
+            p = timed(what, lambda: run(argv))
+            if p.returncode != 0:
+                raise RuntimeError(f"{what} failed:\n{p.stdout}\n{p.stderr}")
 
     # ---- the wheel itself ----
 
     def test_wheel_is_py3_none_manylinux_x86_64(self):
         name = os.path.basename(self.wheel)
-        self.assertRegex(
-            name, rf"^cudafit-{re.escape(project_version())}-py3-none-manylinux_\d+_\d+_x86_64\.whl$")
+        version = re.escape(project_version())
+        self.assertRegex(name, rf"^cudafit-{version}-py3-none-manylinux_\d+_\d+_x86_64\.whl$")
         with zipfile.ZipFile(self.wheel) as z:
             wheel_meta = z.read(f"cudafit-{project_version()}.dist-info/WHEEL").decode()
         self.assertRegex(wheel_meta, r"(?m)^Tag: py3-none-manylinux_\d+_\d+_x86_64$")
@@ -137,7 +139,8 @@ class Wheel(unittest.TestCase):
         p = run([os.path.join(PYTOOLS, "bin", "auditwheel"), "show", self.wheel])
         text = " ".join((p.stdout + p.stderr).split())
         self.assertEqual(p.returncode, 0, text)
-        self.assertRegex(text, r'consistent with the following platform tag: "manylinux_\d+_\d+_x86_64"')
+        self.assertRegex(
+            text, r'consistent with the following platform tag: "manylinux_\d+_\d+_x86_64"')
         self.assertNotIn("external shared libraries are required", text)
         libs = set(re.findall(r"(\S+\.so\.\d+) with versions", text))
         self.assertTrue(libs, text)
@@ -159,8 +162,8 @@ class Wheel(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         where, version = p.stdout.splitlines()
         self.assertEqual(where, os.path.join(VENV, "bin", "cudafit"))
-        self.assertTrue(version.startswith(f"cudafit {project_version()} (knowledge base: torch up to"),
-                        version)
+        want = f"cudafit {project_version()} (knowledge base: torch up to"
+        self.assertTrue(version.startswith(want), version)
 
     def test_python_m_cudafit_doctor_json(self):
         p = run([os.path.join(VENV, "bin", "python"), "-m", "cudafit", "doctor", "--json"])
@@ -238,18 +241,22 @@ class Wheel(unittest.TestCase):
         return repo
 
     def sample_repository(self, configs):
-        """A repository with a torch pin, a pyproject.toml without torch and a README the hook
-        must not read, and one pre-commit config per entry of `configs`."""
+        """A repository with a torch pin, a pyproject.toml without torch, a Dockerfile, a README
+        the hook must not read, and the files in `configs` (pre-commit configs)."""
         repo = os.path.join(WORK, "sample")
         shutil.rmtree(repo, ignore_errors=True)
         os.makedirs(repo)
         files = {
             "requirements.txt": "numpy\ntorch==2.3.1+cu121\n",
-            "pyproject.toml": '[project]\nname = "sample"\nversion = "1"\ndependencies = ["requests"]\n',
+            "pyproject.toml":
+                '[project]\nname = "sample"\nversion = "1"\ndependencies = ["requests"]\n',
             "README.md": "torch==1.0.0+cu80 is not a pin: the hook never reads this file\n",
+            # An image cudafit has no facts about: "unknown", which does not fail a commit.
+            "docker/gpu.Dockerfile": "FROM python:3.11-slim\n",
             **configs,
         }
         for name, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(repo, name)), exist_ok=True)
             with open(os.path.join(repo, name), "w") as f:
                 f.write(text)
         git(repo, "init", "-q")
@@ -299,8 +306,10 @@ class Wheel(unittest.TestCase):
                 self.assertEqual(rc, status, out)
                 for s in says:
                     self.assertIn(s, out)
-                self.assertIn("pyproject.toml:", out)  # checked: no torch in it, a pass
-                self.assertNotIn("README.md", out)     # not a file the hook takes
+                # The hook's files: requirements*.txt, pyproject.toml, Dockerfiles; not README.md.
+                self.assertIn("pyproject.toml:\n  note: no torch requirement", out)
+                self.assertIn("docker/gpu.Dockerfile:\nunknown  image python:3.11-slim", out)
+                self.assertNotIn("README.md", out)
 
     def test_pre_commit_try_repo_runs_the_hook_from_this_repository(self):
         sample = self.sample_repository({})
