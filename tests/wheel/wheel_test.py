@@ -8,9 +8,10 @@ the cudafit-check hook from a snapshot of this repository on a sample repository
 user's config with `args` (`pre-commit run`) and with `pre-commit try-repo`.
 
 Builds reuse ccache: the wheel is built with the enclosing build's compiler, generator and
--Werror setting, in a folder beside it (same depth under the source, so ccache's base_dir gives
-the same relative paths), and the hook's build in pre-commit's clone under this build folder.
-Each build's ccache hits and time are printed.
+-Werror setting, in a folder beside it (<build>.wheel: the same depth under the source, so
+ccache's base_dir gives the same relative paths), and the hook's builds in pre-commit's clones
+under <build>.wheel-test, where everything else the test makes goes too. Each build's ccache
+hits and time are printed.
 ctest passes: --build DIR --pytools DIR --cxx PATH --cc PATH --generator NAME --werror ON|OFF
 """
 import argparse
@@ -31,7 +32,9 @@ for flag in ("--build", "--pytools", "--cxx", "--cc", "--generator", "--werror")
 ARGS, rest = parser.parse_known_args()
 sys.argv[1:] = rest
 BUILD = os.path.realpath(ARGS.build)
-WORK = os.path.join(BUILD, "tests", "wheel")
+# Beside the build folder, not in it: pre-commit's clones hold CMake build trees of their own,
+# which tools/check_build_deps.py (ctest build_deps) would take for the build's.
+WORK = BUILD + ".wheel-test"
 PYTOOLS = ARGS.pytools
 VENV = os.path.join(WORK, "venv")
 GLIBC = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1",
