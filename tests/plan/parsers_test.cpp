@@ -96,7 +96,95 @@ explicit = true
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_EQ(r->requirements.size(), 2u);
   EXPECT_EQ(r->requirements[0].where, "pyproject.toml:5");
-  EXPECT_EQ(r->index_url, "https://download.pytorch.org/whl/cu121");
+  EXPECT_EQ(r->index_url, "") << "a uv index routes only the packages its sources name";
+  ASSERT_EQ(r->uv_indexes.size(), 1u);
+  EXPECT_EQ(r->uv_indexes[0].name, "pytorch-cu121");
+  EXPECT_EQ(r->uv_indexes[0].url, "https://download.pytorch.org/whl/cu121");
+  EXPECT_TRUE(r->uv_indexes[0].explicit_only);
+  EXPECT_EQ(r->uv_indexes[0].where, "pyproject.toml:12");  // its [[tool.uv.index]] line
+  ASSERT_EQ(r->uv_sources.size(), 1u);
+  EXPECT_EQ(r->uv_sources[0].package, "torch");
+  EXPECT_EQ(r->uv_sources[0].index, "pytorch-cu121");
+  ASSERT_TRUE(r->uv_sources[0].marker.has_value());
+  EXPECT_TRUE(r->uv_sources[0].marker->evaluate({{"sys_platform", "linux"}}));
+  EXPECT_EQ(r->installer, "uv");
+  EXPECT_EQ(r->requires_python, "");
+}
+
+// The rest of what uv reads from pyproject.toml: requires-python, extras and dependency groups
+// (each requirement tagged), per-extra sources, and [tool.uv]'s legacy index settings.
+TEST(Pyproject, UvSettingsExtrasAndGroups) {
+  auto r = parse_pyproject(R"(
+[project]
+name = "x"
+requires-python = ">=3.10,<3.14"
+dependencies = ["numpy"]
+[project.optional-dependencies]
+cu128 = ["torch>=2.7"]
+cpu = ["torch>=2.7"]
+[dependency-groups]
+dev = ["pytest", {include-group = "lint"}]
+lint = ["ruff"]
+[tool.uv]
+index-url = "https://mirror.example/simple"
+extra-index-url = ["https://download.pytorch.org/whl/cu126"]
+find-links = "https://download.pytorch.org/whl/torch_stable.html"
+index-strategy = "unsafe-best-match"
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cu128", extra = "cu128" },
+  { index = "pytorch-cpu", extra = "cpu" },
+]
+tool-x = { git = "https://github.com/x/y" }
+[[tool.uv.index]]
+name = "pytorch-cu128"
+url = "https://download.pytorch.org/whl/cu128"
+explicit = true
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+default = false
+)",
+                           "pyproject.toml");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->requires_python, ">=3.10,<3.14");
+  EXPECT_EQ(r->requires_python_where, "pyproject.toml:4");
+  ASSERT_EQ(r->requirements.size(), 5u);  // numpy, 2 x torch, pytest, ruff (include-group skipped)
+  // toml++ walks a table's keys sorted: extras and groups come in name order.
+  EXPECT_EQ(r->requirements[1].extra, "cpu");
+  EXPECT_EQ(r->requirements[2].extra, "cu128");
+  EXPECT_EQ(r->requirements[3].group, "dev");
+  EXPECT_EQ(r->index_url, "https://mirror.example/simple");
+  ASSERT_EQ(r->extra_index_urls.size(), 1u);
+  ASSERT_EQ(r->find_links.size(), 1u);
+  EXPECT_EQ(r->index_strategy, "unsafe-best-match");
+  ASSERT_EQ(r->uv_sources.size(), 3u);
+  EXPECT_EQ(r->uv_sources[0].package, "tool-x");
+  EXPECT_EQ(r->uv_sources[0].other, "git");
+  EXPECT_EQ(r->uv_sources[1].extra, "cu128");  // a list keeps its order
+  EXPECT_EQ(r->uv_sources[2].extra, "cpu");
+  EXPECT_EQ(r->uv_indexes.size(), 2u);
+  auto plain = parse_pyproject("[project]\ndependencies = [\"torch\"]\n", "pyproject.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->installer, "pip") << "no [tool.uv]: pip install . reads [project] only";
+}
+
+TEST(Pyproject, MalformedUvTablesNameTheLine) {
+  for (const char* text : {
+           "[tool.uv]\nindex = 3\n",
+           "[[tool.uv.index]]\nname = \"a\"\n",
+           "[[tool.uv.index]]\nname = \"a\"\nurl = 5\n",
+           "[[tool.uv.index]]\nname = \"a\"\nurl = \"u\"\nexplicit = \"yes\"\n",
+           "[tool.uv]\nextra-index-url = [1]\n",
+           "[project]\nrequires-python = \">=banana\"\n",
+           "[tool.uv.sources]\ntorch = { index = \"a\", marker = \"os_name ===\" }\n"
+           "[[tool.uv.index]]\nname = \"a\"\nurl = \"u\"\n",
+       }) {
+    auto r = parse_pyproject(text, "pyproject.toml");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().rfind("pyproject.toml:", 0), 0u) << r.error();
+  }
 }
 
 TEST(Pyproject, MalformedNamesTheLine) {

@@ -1,0 +1,171 @@
+// What an index serves of torch (see index_contents.h).
+#include "plan/index_contents.h"
+
+#include <algorithm>
+
+#include "util/strings.h"
+
+namespace cudafit {
+namespace {
+
+// pip's default index (pip/_internal/models/index.py: PyPI = PackageIndex("https://pypi.org/",
+// file_storage_domain="files.pythonhosted.org"), simple_url = its "simple" path); the older
+// host name still answers.
+constexpr std::string_view kPypiHosts[] = {"https://pypi.org/simple", "https://pypi.python.org/simple"};
+
+std::string normal_url(std::string_view url) {
+  std::string s = to_lower(trim(url));
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+std::string major_minor(const std::string& python) {
+  auto parts = split(python, '.');
+  if (parts.size() < 2) return python;
+  return std::string(parts[0]) + "." + std::string(parts[1]);
+}
+
+std::string at(const Provenance& p) { return " (" + p.where() + ")"; }
+
+Pep440Version with_local(const TorchRelease& r, const std::string& variant) {
+  auto v = Pep440Version::parse(r.version.public_str() + "+" + variant);
+  return v ? *v : r.version;
+}
+
+bool served_on(const TorchVariant& v, Platform p) {
+  return std::find(v.platforms.begin(), v.platforms.end(), p) != v.platforms.end();
+}
+
+bool listed(const TorchIndex& page, const Pep440Version& v) {
+  return v >= page.listed_from && (page.open_ended || v <= page.listed_to);
+}
+
+}  // namespace
+
+WheelFit python_fit(const KnowledgeBase& kb, const TorchRelease& r, const TorchVariant* variant,
+                    bool on_pypi, Platform platform, const std::string& python) {
+  (void)kb;  // the wheel-tag data will be read through it
+  (void)variant;
+  (void)on_pypi;
+  (void)platform;
+  WheelFit f;
+  if (python.empty()) {
+    f.why = "the Python version is unknown";
+    return f;
+  }
+  const std::string py = major_minor(python);
+  if (!r.pythons.empty()) {
+    bool has = std::find(r.pythons.begin(), r.pythons.end(), py) != r.pythons.end();
+    f.fits = has ? Availability::kYes : Availability::kNo;
+    f.why = "torch " + r.version.str() + " has wheels for Python " + join(r.pythons, ", ") +
+            at(r.from);
+    return f;
+  }
+  if (!r.requires_python.empty()) {
+    auto spec = SpecifierSet::parse(r.requires_python);
+    auto v = Pep440Version::parse(py);
+    if (spec && v) {
+      f.fits = spec->contains(*v, true) ? Availability::kYes : Availability::kNo;
+      f.why = "torch " + r.version.str() + " declares Requires-Python " + r.requires_python +
+              at(r.from);
+      return f;
+    }
+  }
+  f.why = "which Pythons torch " + r.version.str() + " has wheels for is not in the data" +
+          at(r.from);
+  return f;
+}
+
+std::string TorchIndex::label() const { return kind == Kind::kPypi ? "PyPI" : url; }
+
+TorchIndex identify_index(const KnowledgeBase& kb, const InstallFacts& facts,
+                          const std::string& url) {
+  TorchIndex ix;
+  ix.url = url;
+  const std::string want = normal_url(url);
+  if (want.empty() || std::find(std::begin(kPypiHosts), std::end(kPypiHosts), want) !=
+                          std::end(kPypiHosts)) {
+    ix.kind = TorchIndex::Kind::kPypi;
+    return ix;
+  }
+  for (const auto& v : kb.torch_variants()) {
+    if (v.index_url.empty() || normal_url(v.index_url) != want) continue;
+    ix.kind = TorchIndex::Kind::kVariant;
+    ix.variant = v.variant;
+    ix.source = v.from.file;
+    return ix;
+  }
+  for (const auto& page : facts.find_links_pages()) {
+    if (page.variants == "*") {
+      if (normal_url(page.page) != want) continue;
+    } else {
+      // "https://download.pytorch.org/whl/{variant}/torch_stable.html": any variant the KB has.
+      auto brace = page.page.find("{variant}");
+      std::string head = normal_url(page.page.substr(0, brace));
+      std::string tail = to_lower(page.page.substr(brace + 9));
+      if (want.size() <= head.size() + tail.size() || !starts_with(want, head) ||
+          !ends_with(want, tail))
+        continue;
+      std::string name = want.substr(head.size(), want.size() - head.size() - tail.size());
+      if (name.find('/') != std::string::npos) continue;
+      bool known = std::any_of(kb.torch_variants().begin(), kb.torch_variants().end(),
+                               [&](const TorchVariant& v) { return v.variant == name; });
+      if (!known) continue;
+      ix.variant = name;
+    }
+    ix.kind = TorchIndex::Kind::kFindLinks;
+    ix.listed_from = page.torch_from;
+    ix.open_ended = !page.torch_to.has_value();
+    if (page.torch_to) ix.listed_to = *page.torch_to;
+    ix.source = page.from.where();
+    return ix;
+  }
+  return ix;
+}
+
+std::vector<IndexedBuild> torch_builds_on(const KnowledgeBase& kb, const TorchIndex& index,
+                                          Platform platform, const std::string& python,
+                                          std::vector<const TorchRelease*>* unknown_releases) {
+  std::vector<IndexedBuild> out;
+  for (const auto& r : kb.torch_releases()) {
+    auto add = [&](const TorchVariant* v, Pep440Version version, bool on_pypi) {
+      out.push_back(
+          {&r, v, std::move(version), python_fit(kb, r, v, on_pypi, platform, python)});
+    };
+    switch (index.kind) {
+      case TorchIndex::Kind::kUnknown:
+        if (unknown_releases != nullptr) unknown_releases->push_back(&r);
+        break;
+      case TorchIndex::Kind::kPypi:
+        // PyPI holds one build per release and platform, with no local version: the default
+        // variant on Linux x86_64; Windows wheels there are the CPU build; which build its Linux
+        // aarch64 wheels are is not in the data.
+        if (platform == Platform::kLinuxX86_64) {
+          const TorchVariant* v = kb.variant(r.version, r.pypi_default_variant);
+          if (v != nullptr && served_on(*v, platform)) add(v, r.version, true);
+        } else if (platform == Platform::kWindowsX86_64) {
+          const TorchVariant* v = kb.variant(r.version, "cpu");
+          if (v != nullptr) add(v, r.version, true);
+        } else {
+          add(nullptr, r.version, true);
+        }
+        break;
+      case TorchIndex::Kind::kFindLinks:
+        if (!listed(index, r.version)) {
+          if (unknown_releases != nullptr) unknown_releases->push_back(&r);
+          break;
+        }
+        [[fallthrough]];
+      case TorchIndex::Kind::kVariant:
+        for (const TorchVariant* v : kb.variants_of(r.version)) {
+          if (!index.variant.empty() && v->variant != index.variant) continue;
+          if (!served_on(*v, platform)) continue;
+          add(v, with_local(r, v->variant), false);
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace cudafit

@@ -1,0 +1,500 @@
+// The packages beside torch (see package_check.h).
+#include "plan/package_check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "kb/framework_rows.h"
+#include "util/strings.h"
+
+namespace cudafit {
+namespace {
+
+std::string at(const Provenance& p) { return " (" + p.where() + ")"; }
+
+bool is_companion(const std::string& name) {
+  return name == "torchvision" || name == "torchaudio";
+}
+
+// frameworks.csv's header: "vllm and xformers (the torch they pin)".
+bool pins_torch(const std::string& name) { return name == "xformers" || name == "vllm"; }
+
+void merge(BuildVerdict& into, const BuildVerdict& from) {
+  into.verdict = worst(into.verdict, from.verdict);
+  for (const auto& s : from.why) into.why.push_back(s);
+  for (const auto& s : from.problems) into.problems.push_back(s);
+  for (const auto& s : from.caveats) into.caveats.push_back(s);
+  if (into.needs_package.empty()) into.needs_package = from.needs_package;
+}
+
+std::vector<const FrameworkRequirement*> rows_of(const KnowledgeBase& kb, const std::string& name) {
+  std::vector<const FrameworkRequirement*> out;
+  for (const auto& r : kb.frameworks())
+    if (normalize_package_name(r.framework) == name) out.push_back(&r);
+  return out;
+}
+
+// A row's version as one version: exact ("0.0.27"), a range's top ("0.50.0-0.50.1"); none for
+// "0.7.x", "main (2026-03-10+)", "CuPy v11-v12", "all".
+std::optional<Pep440Version> row_top(const std::string& text) {
+  std::string t(trim(text));
+  if (auto sp = t.find(' '); sp != std::string::npos) t = t.substr(0, sp);
+  if (auto dash = t.find('-'); dash != std::string::npos) t = t.substr(dash + 1);
+  auto v = Pep440Version::parse(t);
+  if (!v) return std::nullopt;
+  return *v;
+}
+
+// The torch a row of a torch-pinning package asks for: "2.3.1" -> ==2.3.1; "2.10.0 or later
+// (torch >= 2.10)" and "... (>=2.10 ...)" -> >=.
+std::optional<SpecifierSet> row_torch_pin(const FrameworkRequirement& row) {
+  std::string first = first_version_in(row.torch);
+  if (first.empty() || !Pep440Version::parse(first)) return std::nullopt;
+  std::string text = "==" + first;
+  if (auto ge = row.torch.find(">="); ge != std::string::npos)
+    text = ">=" + first_version_in(std::string_view(row.torch).substr(ge));
+  else if (row.torch.find("or later") != std::string::npos)
+    text = ">=" + first;
+  auto s = SpecifierSet::parse(text);
+  if (!s) return std::nullopt;
+  return *s;
+}
+
+std::optional<Pep440Version> pinned_version(const Requirement& r) {
+  const auto& specs = r.specifier.specifiers();
+  if (specs.size() != 1 || specs[0].wildcard()) return std::nullopt;
+  if (specs[0].op() != Specifier::Op::kEqual && specs[0].op() != Specifier::Op::kArbitrary)
+    return std::nullopt;
+  auto v = Pep440Version::parse(specs[0].version_text());
+  if (!v) return std::nullopt;
+  return *v;
+}
+
+std::optional<Pep440Version> companion_of(const TorchRelease& r, const InstallFacts& facts,
+                                          const std::string& name) {
+  const auto& own = name == "torchvision" ? r.torchvision : r.torchaudio;
+  if (own) return own;
+  if (const PageCompanions* c = facts.companions(r.version)) {
+    auto v = Pep440Version::parse(name == "torchvision" ? c->torchvision : c->torchaudio);
+    if (v) return *v;
+  }
+  return std::nullopt;
+}
+
+// Which version of a framework pip would take, and the rows that cover it.
+struct Choice {
+  Pep440Version version;
+  std::string assumed;  // "" when the file pins it
+  std::vector<const FrameworkRequirement*> rows;
+};
+
+std::optional<Choice> choose_version(const std::vector<const FrameworkRequirement*>& rows,
+                                     const RequirementEntry& e, const std::string& name,
+                                     const ResolvedTorch& torch) {
+  Choice c;
+  if (auto pin = pinned_version(e.req)) {
+    c.version = *pin;
+  } else {
+    const FrameworkRequirement* best = nullptr;
+    std::optional<Pep440Version> best_v;
+    for (const auto* r : rows) {
+      auto top = row_top(r->version);
+      if (!top || !e.req.specifier.contains(*top)) continue;
+      if (pins_torch(name) && torch.release != nullptr) {
+        auto torch_pin = row_torch_pin(*r);
+        if (!torch_pin || !torch_pin->contains(torch.release->version)) continue;
+      }
+      if (!best_v || *top > *best_v) {
+        best = r;
+        best_v = top;
+      }
+    }
+    if (best == nullptr) return std::nullopt;
+    c.version = *best_v;
+    c.assumed = "assumed " + name + " " + best_v->str() + ", the newest in the data that fits" +
+                (torch.release != nullptr ? " torch " + torch.release->version.str() : "") +
+                at(best->from);
+  }
+  for (const auto* r : rows)
+    if (framework_row_matches(r->version, c.version)) c.rows.push_back(r);
+  if (c.rows.empty()) return std::nullopt;
+  return c;
+}
+
+// CUDA versions named in a cell: "11.8.0 12.2.2 (wheel tags cu118 / cu122)", "CUDA builds
+// 11.8.0 12.0.1-12.6.3 12.8.1" (a range gives both ends).
+std::vector<CudaVersion> cuda_list(const std::string& cell) {
+  std::vector<CudaVersion> out;
+  for (auto w : split_ws(cell)) {
+    for (auto part : split(w, '-')) {
+      std::string t(part);
+      while (!t.empty() && (t.back() == ',' || t.back() == ';' || t.back() == ')')) t.pop_back();
+      if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) ||
+          t.find('.') == std::string::npos)
+        continue;
+      if (auto c = CudaVersion::parse(t)) out.push_back(*c);
+    }
+  }
+  return out;
+}
+
+// "min CC 8.0" in the notes or "CC 6.0+" in the CUDA cell.
+std::optional<ComputeCapability> min_cc(const FrameworkRequirement& row) {
+  for (const std::string* cell : {&row.notes, &row.cuda}) {
+    auto p = cell->find("min CC ");
+    if (p == std::string::npos) {
+      p = cell->find("CC ");
+      if (p == std::string::npos) continue;
+      std::string v = first_version_in(cell->substr(p + 3));
+      auto end = p + 3 + v.size();
+      if (end >= cell->size() || (*cell)[end] != '+') continue;
+      if (auto cc = ComputeCapability::parse(v)) return *cc;
+      continue;
+    }
+    if (auto cc = ComputeCapability::parse(first_version_in(cell->substr(p + 7)))) return *cc;
+  }
+  return std::nullopt;
+}
+
+// "TORCH_CUDA_ARCH_LIST '7.5 8.0+PTX' (+9.0a)" in the notes: the GPU code the wheels carry
+// (arch-specific "9.0a" entries run on that very CC only and are left out).
+std::optional<TorchArchList> arch_list_in(const FrameworkRequirement& row) {
+  auto p = row.notes.find("TORCH_CUDA_ARCH_LIST '");
+  if (p == std::string::npos) return std::nullopt;
+  auto start = p + 22;
+  auto end = row.notes.find('\'', start);
+  if (end == std::string::npos) return std::nullopt;
+  TorchArchList list;
+  for (auto w : split_ws(row.notes.substr(start, end - start))) {
+    std::string t(w);
+    bool ptx = ends_with(t, "+PTX");
+    if (ptx) t = t.substr(0, t.size() - 4);
+    auto cc = ComputeCapability::parse(t);
+    if (!cc) continue;
+    list.sass.push_back(*cc);
+    if (ptx) list.ptx.push_back(*cc);
+  }
+  if (list.sass.empty()) return std::nullopt;
+  list.from = row.from;
+  return list;
+}
+
+bool looks_gpu(const Requirement& r, const std::string& name) {
+  auto has = [&](std::string_view s) { return name.find(s) != std::string::npos; };
+  if (starts_with(name, "nvidia-") || has("cuda") || has("cudnn") || has("gpu") ||
+      has("tensorrt") || has("triton"))
+    return true;
+  for (std::size_t i = 0; i + 3 < name.size(); ++i)  // "-cu121", "spconv-cu118"
+    if (name.compare(i, 3, "-cu") == 0 && std::isdigit(static_cast<unsigned char>(name[i + 3])))
+      return true;
+  return std::any_of(r.extras.begin(), r.extras.end(),
+                     [](const std::string& x) { return to_lower(x).find("cuda") != std::string::npos; });
+}
+
+// "cuda12" (jax[cuda12]), "cupy-cuda12x", "cupy-cuda102" -> the CUDA major.
+int cuda_major_in(const std::string& text) {
+  auto p = text.find("cuda");
+  if (p == std::string::npos) return 0;
+  std::string digits;
+  for (std::size_t i = p + 4; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]));
+       ++i)
+    digits += text[i];
+  if (digits.size() >= 3) digits = digits.substr(0, digits.size() - 1);  // 102 -> 10
+  auto n = parse_uint(digits);
+  return n && *n > 0 && *n < 100 ? static_cast<int>(*n) : 0;
+}
+
+CheckItem not_judged(const RequirementEntry& e, const std::string& why) {
+  CheckItem item;
+  item.component = e.text;
+  item.where = e.where;
+  item.result.verdict = Verdict::kUnknown;
+  item.result.problems.push_back("not judged: " + why);
+  return item;
+}
+
+CheckItem check_companion(const InstallFacts& facts, const RequirementEntry& e,
+                          const std::string& name, const ResolvedTorch& torch) {
+  if (torch.release == nullptr)
+    return not_judged(e, "the torch it is paired with did not resolve");
+  auto v = companion_of(*torch.release, facts, name);
+  if (!v)
+    return not_judged(e, "the " + name + " paired with torch " + torch.release->version.str() +
+                             " is not in the data" + at(torch.release->from));
+  CheckItem item;
+  item.where = e.where;
+  std::string variant = torch.variant != nullptr ? " " + torch.variant->variant : "";
+  item.component = name + " " + v->str() + variant;
+  if (!e.req.specifier.empty() && !e.req.specifier.contains(*v, true)) {
+    item.result.verdict = Verdict::kNo;
+    item.result.problems.push_back(e.text + " is not the " + name + " paired with torch " +
+                                   torch.release->version.str() + " (" + v->str() + ", " +
+                                   torch.release->from.where() + "): " + name +
+                                   " pins its torch, so pip cannot install both");
+    return item;
+  }
+  // The same build as torch's: it runs where torch runs, for the same reasons.
+  item.result.verdict = torch.verdict.verdict;
+  item.result.problems = torch.verdict.problems;
+  item.result.caveats = torch.verdict.caveats;
+  item.result.needs_package = torch.verdict.needs_package;
+  item.result.why.push_back(name + " " + v->str() + " is the release paired with torch " +
+                            torch.release->version.str() + at(torch.release->from) +
+                            "; its build comes from the same index as torch's" + variant +
+                            ", so it runs where torch does (see torch)");
+  return item;
+}
+
+BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const std::string& label,
+                       const FrameworkRequirement& row, const ResolvedTorch& torch,
+                       const std::string& name) {
+  BuildVerdict v;
+  const std::optional<CudaVersion> torch_cuda =
+      torch.variant != nullptr ? torch.variant->cuda : std::nullopt;
+  auto judge = [&](const CudaVersion& cuda, const std::string& why) {
+    BuildVerdict d = verdict_for_cuda(kb, cuda, m);
+    d.why.insert(d.why.begin(), why);
+    merge(v, d);
+  };
+  if (name == "xformers") {
+    std::vector<std::string> variants;
+    for (auto w : split_ws(row.cuda))
+      if (starts_with(w, "cu")) variants.emplace_back(w);
+    if (variants.empty()) return v;
+    if (torch.variant != nullptr &&
+        std::find(variants.begin(), variants.end(), torch.variant->variant) != variants.end()) {
+      if (torch_cuda)
+        judge(*torch_cuda, label + " has a " + torch.variant->variant + " build, like torch" +
+                               at(row.from));
+      return v;
+    }
+    v.caveats.push_back(label + " is built for " + join(variants, ", ") + at(row.from) +
+                        (torch.variant != nullptr ? ", torch is " + torch.variant->variant : "") +
+                        ": its CUDA extensions may not load ('xFormers was built for ...')");
+    return v;
+  }
+  if (name == "triton") return v;  // torch pins it; it brings its own ptxas
+  std::vector<CudaVersion> builds = cuda_list(row.cuda);
+  if (name == "flash-attn" || name == "bitsandbytes") {
+    if (builds.empty()) return v;
+    if (!torch_cuda) {
+      v.caveats.push_back(label + " has builds for CUDA " + row.cuda + at(row.from) +
+                          "; which one it loads follows torch's CUDA, which is unknown");
+      return v;
+    }
+    // bitsandbytes: "highest packaged <= runtime within same major, else lowest > runtime same
+    // major; no cross-major fallback" (its row); flash-attn's setup.py picks the wheel of
+    // torch's CUDA major.
+    std::optional<CudaVersion> pick;
+    for (const auto& b : builds)
+      if (b.major() == torch_cuda->major() && b <= *torch_cuda && (!pick || b > *pick)) pick = b;
+    if (!pick)
+      for (const auto& b : builds)
+        if (b.major() == torch_cuda->major() && (!pick || b < *pick)) pick = b;
+    if (!pick) {
+      if (name == "bitsandbytes") {
+        v.verdict = Verdict::kNo;
+        v.problems.push_back(label + " has no build for CUDA " +
+                             std::to_string(torch_cuda->major()) + ".x, torch's" + at(row.from));
+      } else {
+        v.verdict = Verdict::kUnknown;
+        v.caveats.push_back("no prebuilt " + label + " wheel for CUDA " +
+                            std::to_string(torch_cuda->major()) + at(row.from) +
+                            ": pip builds it from source (needs nvcc and the CUDA toolkit)");
+      }
+      return v;
+    }
+    judge(*pick, label + " loads its CUDA " + pick->str() + " build for torch's CUDA " +
+                     torch_cuda->str() + at(row.from));
+    return v;
+  }
+  auto cuda = CudaVersion::parse(first_version_in(row.cuda));
+  if (cuda && !row.cuda.empty())
+    judge(*cuda, label + " is built with CUDA " + cuda->str() + at(row.from));
+  return v;
+}
+
+CheckItem check_framework(const KnowledgeBase& kb, const TargetMachine& m,
+                          const RequirementEntry& e, const std::string& name,
+                          const std::vector<const FrameworkRequirement*>& rows,
+                          const ResolvedTorch& torch) {
+  auto choice = choose_version(rows, e, name, torch);
+  if (!choice)
+    return not_judged(e, "no row of frameworks.csv covers " + e.text + " (" +
+                             std::to_string(rows.size()) + " rows for " + name + ")");
+  const std::string label = name + " " + choice->version.str();
+  CheckItem item;
+  item.component = label;
+  item.where = e.where;
+  BuildVerdict& v = item.result;
+  if (!choice->assumed.empty()) v.why.push_back(choice->assumed);
+  const FrameworkRequirement& row = *choice->rows.front();
+  if (pins_torch(name)) {
+    auto pin = row_torch_pin(row);
+    if (pin && torch.release != nullptr) {
+      if (!pin->contains(torch.release->version)) {
+        v.verdict = Verdict::kNo;
+        v.problems.push_back(label + " requires torch" + pin->str() + at(row.from) +
+                             "; the file's torch resolves to " + torch.release->version.str() +
+                             ": pip cannot install both");
+      } else {
+        v.why.push_back(label + " requires torch" + pin->str() + at(row.from) + ": torch " +
+                        torch.release->version.str() + " fits");
+      }
+    } else if (pin) {
+      v.why.push_back(label + " requires torch" + pin->str() + at(row.from));
+    }
+    if (row.torch.find(';') != std::string::npos && m.platform != Platform::kLinuxX86_64)
+      v.caveats.push_back("its torch pin differs by platform: " + row.torch + at(row.from));
+  }
+  if (name == "flash-attn" && torch.release != nullptr) {
+    bool prebuilt = false;
+    for (auto w : split_ws(row.torch)) {
+      auto t = Pep440Version::parse(w);
+      prebuilt = prebuilt || (t && t->component(0) == torch.release->version.component(0) &&
+                              t->component(1) == torch.release->version.component(1));
+    }
+    if (prebuilt) {
+      v.why.push_back(label + " has prebuilt wheels for torch " + torch.release->version.str() +
+                      at(row.from));
+    } else {
+      v.verdict = worst(v.verdict, Verdict::kUnknown);
+      v.caveats.push_back(label + " has prebuilt wheels for torch " + row.torch + at(row.from) +
+                          ", not " + torch.release->version.str() +
+                          ": pip builds it from source (needs nvcc and the CUDA toolkit)");
+    }
+  }
+  if (name == "triton" && torch.release != nullptr) {
+    for (const auto& r : kb.frameworks()) {
+      if (r.framework != "triton" || first_version_in(r.torch) != torch.release->version.str())
+        continue;
+      auto want = Pep440Version::parse(r.version);
+      if (want && !e.req.specifier.contains(*want, true)) {
+        v.verdict = Verdict::kNo;
+        v.problems.push_back("torch " + torch.release->version.str() + " requires triton==" +
+                             r.version + at(r.from) + ": " + e.text + " conflicts");
+      } else if (want) {
+        item.component = "triton " + want->str();
+        v.why.push_back("torch " + torch.release->version.str() + " requires triton==" +
+                        r.version + at(r.from));
+      }
+    }
+  }
+  merge(v, cuda_part(kb, m, label, row, torch, name));
+  for (const auto* r : choice->rows) {
+    if (auto cc = min_cc(*r)) {
+      for (const auto& g : m.gpus) {
+        if (g.cc.plain() >= cc->plain()) continue;
+        v.verdict = Verdict::kNo;
+        v.problems.push_back(label + " needs compute capability " + cc->str() + " or newer" +
+                             at(r->from) + "; " + g.name + " is " + g.cc.sm());
+      }
+      break;
+    }
+  }
+  if (auto list = arch_list_in(row); list && !m.gpus.empty() && m.gpus_known) {
+    std::optional<CudaVersion> cuda =
+        torch.variant != nullptr ? torch.variant->cuda : std::nullopt;
+    if (cuda) merge(v, arch_verdict(kb, *cuda, &*list, m, label));
+  }
+  if (v.why.empty() && v.problems.empty())
+    v.why.push_back(label + ": " + row.framework + " " + row.version + at(row.from));
+  return item;
+}
+
+CheckItem check_cuda_major(const KnowledgeBase& kb, const TargetMachine& m,
+                           const RequirementEntry& e, int major, const std::string& how) {
+  CheckItem item;
+  item.component = e.text;
+  item.where = e.where;
+  item.result = verdict_for_cuda(kb, CudaVersion(major, 0), m);
+  item.result.why.insert(item.result.why.begin(), how + " says CUDA " + std::to_string(major) +
+                                                      ".x: judged as CUDA " +
+                                                      std::to_string(major) + ".0");
+  return item;
+}
+
+}  // namespace
+
+bool TorchPin::admits(const TorchRelease& r, const InstallFacts& facts) const {
+  if (companion.empty()) return torch_spec.contains(r.version);
+  auto v = companion_of(r, facts, companion);
+  return v && companion_spec.contains(*v, true);
+}
+
+std::vector<TorchPin> torch_pins(const KnowledgeBase& kb,
+                                 const std::vector<RequirementEntry>& reqs) {
+  std::vector<TorchPin> out;
+  for (const auto& e : reqs) {
+    const std::string name = e.req.normalized_name();
+    const std::string by = e.text + " (" + e.where + ")";
+    if (is_companion(name) && !e.req.specifier.empty()) {
+      TorchPin p;
+      p.by = by;
+      p.rests_on = "torch-releases.csv";
+      p.wants = "the torch paired with " + e.text;
+      p.companion = name;
+      p.companion_spec = e.req.specifier;
+      out.push_back(std::move(p));
+      continue;
+    }
+    if (!pins_torch(name)) continue;
+    auto pin = pinned_version(e.req);
+    if (!pin) continue;
+    for (const auto* row : rows_of(kb, name)) {
+      if (!framework_row_matches(row->version, *pin)) continue;
+      auto spec = row_torch_pin(*row);
+      if (!spec) break;
+      TorchPin p;
+      p.by = by;
+      p.rests_on = row->from.where();
+      p.wants = "torch" + spec->str();
+      p.torch_spec = *spec;
+      out.push_back(std::move(p));
+      break;
+    }
+  }
+  return out;
+}
+
+std::vector<CheckItem> check_packages(const KnowledgeBase& kb, const InstallFacts& facts,
+                                      const TargetMachine& m,
+                                      const std::vector<const RequirementEntry*>& reqs,
+                                      const ResolvedTorch& torch, std::vector<std::string>* plain) {
+  std::vector<CheckItem> items;
+  for (const RequirementEntry* e : reqs) {
+    const std::string name = e->req.normalized_name();
+    if (name == "torch") continue;
+    if (is_companion(name)) {
+      items.push_back(check_companion(facts, *e, name, torch));
+      continue;
+    }
+    int major = 0;
+    std::string how;
+    for (const auto& x : e->req.extras)
+      if ((major = cuda_major_in(to_lower(x))) != 0) {
+        how = "the extra [" + x + "]";
+        break;
+      }
+    if (major == 0 && starts_with(name, "cupy-cuda")) {
+      major = cuda_major_in(name);
+      how = "the package name " + name;
+    }
+    if (major != 0) {
+      items.push_back(check_cuda_major(kb, m, *e, major, how));
+      continue;
+    }
+    auto rows = rows_of(kb, name);
+    if (!rows.empty()) {
+      items.push_back(check_framework(kb, m, *e, name, rows, torch));
+    } else if (looks_gpu(e->req, name)) {
+      items.push_back(not_judged(*e, "no data for " + name + " (frameworks.csv has no rows)"));
+    } else if (plain != nullptr) {
+      plain->push_back(e->text);
+    }
+  }
+  return items;
+}
+
+}  // namespace cudafit
