@@ -41,9 +41,9 @@ Judged judge(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMac
   rq.strategy = strategy;
   rq.platform = m.platform;
   if (m.python.known()) rq.python = *m.python.value;
-  rq.admits = [&pins, &facts](const TorchRelease& r, std::string* why) {
+  rq.admits = [&pins, &facts, &kb](const TorchRelease& r, std::string* why) {
     for (const auto& p : pins) {
-      if (p.admits(r, facts)) continue;
+      if (p.admits(kb, r, facts)) continue;
       if (why != nullptr) *why = p.by + " needs " + p.wants + " (" + p.rests_on + ")";
       return false;
     }
@@ -62,9 +62,6 @@ Judged judge(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMac
         v.why.insert(v.why.begin(), e.text + " resolves to torch " + j.res.build.version.str() +
                                         ", the " + j.res.build.variant->variant + " build (" +
                                         j.res.build.variant->from.where() + "): " + j.res.how);
-        // verdict_for_build states the Python only from the release's Python list.
-        if (j.res.build.release->pythons.empty() && j.res.build.python.fits == Availability::kYes)
-          v.why.insert(v.why.begin() + 1, j.res.build.python.why);
       }
       break;
     case Resolution::Outcome::kNone:

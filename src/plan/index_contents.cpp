@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "util/strings.h"
+#include "verdict/python_wheels.h"
 
 namespace cudafit {
 namespace {
@@ -18,14 +19,6 @@ std::string normal_url(std::string_view url) {
   while (!s.empty() && s.back() == '/') s.pop_back();
   return s;
 }
-
-std::string major_minor(const std::string& python) {
-  auto parts = split(python, '.');
-  if (parts.size() < 2) return python;
-  return std::string(parts[0]) + "." + std::string(parts[1]);
-}
-
-std::string at(const Provenance& p) { return " (" + p.where() + ")"; }
 
 Pep440Version with_local(const TorchRelease& r, const std::string& variant) {
   auto v = Pep440Version::parse(r.version.public_str() + "+" + variant);
@@ -44,35 +37,25 @@ bool listed(const TorchIndex& page, const Pep440Version& v) {
 
 WheelFit python_fit(const KnowledgeBase& kb, const TorchRelease& r, const TorchVariant* variant,
                     bool on_pypi, Platform platform, const std::string& python) {
-  (void)kb;  // the wheel-tag data will be read through it
-  (void)variant;
-  (void)on_pypi;
-  (void)platform;
   WheelFit f;
   if (python.empty()) {
     f.why = "the Python version is unknown";
     return f;
   }
-  const std::string py = major_minor(python);
-  if (!r.pythons.empty()) {
-    bool has = std::find(r.pythons.begin(), r.pythons.end(), py) != r.pythons.end();
-    f.fits = has ? Availability::kYes : Availability::kNo;
-    f.why = "torch " + r.version.str() + " has wheels for Python " + join(r.pythons, ", ") +
-            at(r.from);
-    return f;
+  // The wheels that exist (torch-wheels.csv): the variant's own index row; a PyPI copy whose
+  // build the data does not name reads PyPI's row (index "pypi").
+  TorchVariant pypi;
+  if (variant == nullptr || (on_pypi && variant->status != "default-pypi")) {
+    pypi.torch = r.version;
+    pypi.variant = "pypi";
+    pypi.status = "default-pypi";
+    variant = &pypi;
   }
-  if (!r.requires_python.empty()) {
-    auto spec = SpecifierSet::parse(r.requires_python);
-    auto v = Pep440Version::parse(py);
-    if (spec && v) {
-      f.fits = spec->contains(*v, true) ? Availability::kYes : Availability::kNo;
-      f.why = "torch " + r.version.str() + " declares Requires-Python " + r.requires_python +
-              at(r.from);
-      return f;
-    }
-  }
-  f.why = "which Pythons torch " + r.version.str() + " has wheels for is not in the data" +
-          at(r.from);
+  PythonWheelAnswer a = python_wheel_for(kb, *variant, platform, python);
+  f.fits = a.fit == PythonFit::kYes  ? Availability::kYes
+           : a.fit == PythonFit::kNo ? Availability::kNo
+                                     : Availability::kUnknown;
+  f.why = a.why;
   return f;
 }
 

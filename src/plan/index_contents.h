@@ -23,8 +23,8 @@ struct WheelFit {
 
 // The one seam for "does a torch wheel exist for this Python": release `r` as built for
 // `variant` (nullptr: the PyPI copy whose build is not in the data), `python` "3.12" ("" =
-// unknown). Today from torch-releases.csv (pythons, else Requires-Python); per-file wheel tags
-// replace it when the data has them.
+// unknown). From the CPython tags of data/torch-wheels.csv (verdict/python_wheels.h): the
+// variant's own index row, or PyPI's.
 WheelFit python_fit(const KnowledgeBase& kb, const TorchRelease& r, const TorchVariant* variant,
                     bool on_pypi, Platform platform, const std::string& python);
 

@@ -71,15 +71,65 @@ std::optional<Pep440Version> pinned_version(const Requirement& r) {
   return *v;
 }
 
-std::optional<Pep440Version> companion_of(const TorchRelease& r, const InstallFacts& facts,
-                                          const std::string& name) {
-  const auto& own = name == "torchvision" ? r.torchvision : r.torchaudio;
-  if (own) return own;
-  if (const PageCompanions* c = facts.companions(r.version)) {
-    auto v = Pep440Version::parse(name == "torchvision" ? c->torchvision : c->torchaudio);
-    if (v) return *v;
+// The torch a companion release requires, from its own METADATA (torch-companion-releases.csv):
+// nullopt when not read; an empty set when it requires any torch or none.
+std::optional<SpecifierSet> companion_torch_requirement(const CompanionRelease& c) {
+  if (c.torch_requirement.empty()) return std::nullopt;
+  if (c.torch_requirement == "none") return SpecifierSet();
+  auto req = Requirement::parse(c.torch_requirement);
+  if (!req) return std::nullopt;
+  return req->specifier;
+}
+
+// The companion release pip takes beside torch `r`: the newest one (not yanked) that `spec`
+// allows, whose torch requirement admits `r` and whose Requires-Python admits `python`. Where
+// a release's requirement was not read, the pairing of torch-releases.csv / torch-companions.csv
+// stands in.
+struct CompanionPick {
+  std::optional<Pep440Version> version;
+  std::string why;
+  bool unconstrained = false;  // its metadata requires no torch: pip takes it beside any
+};
+
+CompanionPick pick_companion(const KnowledgeBase& kb, const InstallFacts& facts,
+                             const std::string& name, const SpecifierSet& spec,
+                             const TorchRelease& r, const std::string& python) {
+  CompanionPick pick;
+  auto releases = kb.companion_releases_of(name);
+  auto py = Pep440Version::parse(python);
+  for (auto it = releases.rbegin(); it != releases.rend(); ++it) {
+    const CompanionRelease& c = **it;
+    if (c.yanked || !spec.contains(c.version)) continue;
+    if (py && !c.requires_python.empty()) {
+      auto rp = SpecifierSet::parse(c.requires_python);
+      if (rp && !rp->contains(*py, true)) continue;
+    }
+    auto need = companion_torch_requirement(c);
+    if (!need) continue;
+    if (!need->contains(r.version)) continue;
+    pick.version = c.version;
+    pick.unconstrained = c.torch_requirement == "none";
+    pick.why = name + " " + c.version.str() + " is the newest " + name + " whose torch requirement (" +
+               c.torch_requirement + ") admits torch " + r.version.str() + " (" +
+               c.from.where() + ")";
+    return pick;
   }
-  return std::nullopt;
+  const auto& own = name == "torchvision" ? r.torchvision : r.torchaudio;
+  std::optional<Pep440Version> paired = own;
+  std::string from = r.from.where();
+  if (!paired) {
+    if (const PageCompanions* c = facts.companions(r.version)) {
+      auto v = Pep440Version::parse(name == "torchvision" ? c->torchvision : c->torchaudio);
+      if (v) paired = *v;
+      from = c->from.where();
+    }
+  }
+  if (paired && spec.contains(*paired, true)) {
+    pick.version = paired;
+    pick.why = name + " " + paired->str() + " is the release paired with torch " +
+               r.version.str() + " (" + from + ")";
+  }
+  return pick;
 }
 
 // Which version of a framework pip would take, and the rows that cover it.
@@ -214,35 +264,52 @@ CheckItem not_judged(const RequirementEntry& e, const std::string& why) {
   return item;
 }
 
-CheckItem check_companion(const InstallFacts& facts, const RequirementEntry& e,
+CheckItem check_companion(const KnowledgeBase& kb, const InstallFacts& facts,
+                          const TargetMachine& m, const RequirementEntry& e,
                           const std::string& name, const ResolvedTorch& torch) {
   if (torch.release == nullptr)
-    return not_judged(e, "the torch it is paired with did not resolve");
-  auto v = companion_of(*torch.release, facts, name);
-  if (!v)
-    return not_judged(e, "the " + name + " paired with torch " + torch.release->version.str() +
-                             " is not in the data" + at(torch.release->from));
-  CheckItem item;
-  item.where = e.where;
-  std::string variant = torch.variant != nullptr ? " " + torch.variant->variant : "";
-  item.component = name + " " + v->str() + variant;
-  if (!e.req.specifier.empty() && !e.req.specifier.contains(*v, true)) {
+    return not_judged(e, "the torch it goes with did not resolve");
+  const std::string python = m.python.known() ? *m.python.value : std::string();
+  CompanionPick pick = pick_companion(kb, facts, name, e.req.specifier, *torch.release, python);
+  if (!pick.version) {
+    if (e.req.specifier.empty())
+      return not_judged(e, "no " + name + " release in the data goes with torch " +
+                               torch.release->version.str());
+    CheckItem item;
+    item.component = e.text;
+    item.where = e.where;
     item.result.verdict = Verdict::kNo;
-    item.result.problems.push_back(e.text + " is not the " + name + " paired with torch " +
-                                   torch.release->version.str() + " (" + v->str() + ", " +
-                                   torch.release->from.where() + "): " + name +
-                                   " pins its torch, so pip cannot install both");
+    item.result.problems.push_back("no " + e.text + " release admits torch " +
+                                   torch.release->version.str() +
+                                   " (torch-companion-releases.csv): pip cannot install both");
     return item;
   }
+  CheckItem item;
+  item.where = e.where;
+  std::string variant =
+      torch.variant != nullptr && !pick.unconstrained ? " " + torch.variant->variant : "";
+  item.component = name + " " + pick.version->str() + variant;
   // The same build as torch's: it runs where torch runs, for the same reasons.
   item.result.verdict = torch.verdict.verdict;
   item.result.problems = torch.verdict.problems;
   item.result.caveats = torch.verdict.caveats;
   item.result.needs_package = torch.verdict.needs_package;
-  item.result.why.push_back(name + " " + v->str() + " is the release paired with torch " +
-                            torch.release->version.str() + at(torch.release->from) +
-                            "; its build comes from the same index as torch's" + variant +
-                            ", so it runs where torch does (see torch)");
+  item.result.why.push_back(pick.why + (pick.unconstrained
+                                            ? std::string()
+                                            : "; its" + variant +
+                                                  " build comes from torch's index, so it runs "
+                                                  "where torch does"));
+  const auto& paired = name == "torchvision" ? torch.release->torchvision : torch.release->torchaudio;
+  if (pick.unconstrained && (!paired || *paired != *pick.version)) {
+    item.result.verdict = worst(item.result.verdict, Verdict::kUnknown);
+    item.result.caveats.push_back(
+        name + " " + pick.version->str() + " declares no torch requirement, so pip takes it " +
+        "beside any torch; whether it loads with torch " + torch.release->version.str() +
+        " is not in the data" +
+        (paired ? " (the " + name + " released with it is " + paired->str() +
+                      at(torch.release->from) + ")"
+                : std::string()));
+  }
   return item;
 }
 
@@ -417,10 +484,10 @@ CheckItem check_cuda_major(const KnowledgeBase& kb, const TargetMachine& m,
 
 }  // namespace
 
-bool TorchPin::admits(const TorchRelease& r, const InstallFacts& facts) const {
+bool TorchPin::admits(const KnowledgeBase& kb, const TorchRelease& r,
+                      const InstallFacts& facts) const {
   if (companion.empty()) return torch_spec.contains(r.version);
-  auto v = companion_of(r, facts, companion);
-  return v && companion_spec.contains(*v, true);
+  return pick_companion(kb, facts, companion, companion_spec, r, "").version.has_value();
 }
 
 std::vector<TorchPin> torch_pins(const KnowledgeBase& kb,
@@ -432,8 +499,8 @@ std::vector<TorchPin> torch_pins(const KnowledgeBase& kb,
     if (is_companion(name) && !e.req.specifier.empty()) {
       TorchPin p;
       p.by = by;
-      p.rests_on = "torch-releases.csv";
-      p.wants = "the torch paired with " + e.text;
+      p.rests_on = "torch-companion-releases.csv";
+      p.wants = "a torch that " + e.text + " admits";
       p.companion = name;
       p.companion_spec = e.req.specifier;
       out.push_back(std::move(p));
@@ -467,7 +534,7 @@ std::vector<CheckItem> check_packages(const KnowledgeBase& kb, const InstallFact
     const std::string name = e->req.normalized_name();
     if (name == "torch") continue;
     if (is_companion(name)) {
-      items.push_back(check_companion(facts, *e, name, torch));
+      items.push_back(check_companion(kb, facts, m, *e, name, torch));
       continue;
     }
     int major = 0;

@@ -1,4 +1,5 @@
-// `check` beside torch: torchvision/torchaudio, paired with the torch the file resolves to, and
+// `check` beside torch: torchvision/torchaudio, the release pip takes beside the torch the file
+// resolves to (their own torch requirement, torch-companion-releases.csv), and
 // the packages data/frameworks.csv has rows for (xformers, flash-attn, vllm, bitsandbytes,
 // triton, tensorflow, onnxruntime-gpu, cupy, jax): the torch they pin or were built for, their
 // CUDA, their minimum GPU or arch list. A GPU package with no data gets an explicit "not
@@ -21,8 +22,9 @@ struct ResolvedTorch {
   BuildVerdict verdict;
 };
 
-// A requirement that narrows torch: torchvision==0.18.1 admits torch 2.3.1 only (the release
-// it was paired with), xformers==0.0.27 pins torch==2.3.1 (its frameworks.csv row).
+// A requirement that narrows torch: torchvision==0.18.1 admits torch 2.3.1 only (its own
+// Requires-Dist, torch-companion-releases.csv), xformers==0.0.27 pins torch==2.3.1 (its
+// frameworks.csv row).
 struct TorchPin {
   std::string by;        // "xformers==0.0.27 (requirements.txt:2)"
   std::string rests_on;  // "frameworks.csv:81", "torch-releases.csv"
@@ -30,7 +32,7 @@ struct TorchPin {
   SpecifierSet torch_spec;       // framework pins; empty for companions
   std::string companion;         // "torchvision" / "torchaudio"; "" for framework pins
   SpecifierSet companion_spec;
-  bool admits(const TorchRelease& r, const InstallFacts& facts) const;
+  bool admits(const KnowledgeBase& kb, const TorchRelease& r, const InstallFacts& facts) const;
 };
 
 // The pins the requirements put on torch (only exact or ranged framework versions and pinned
