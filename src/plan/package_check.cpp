@@ -20,6 +20,8 @@ bool is_companion(const std::string& name) {
 // frameworks.csv's header: "vllm and xformers (the torch they pin)".
 bool pins_torch(const std::string& name) { return name == "xformers" || name == "vllm"; }
 
+bool same(const CudaVersion& a, const CudaVersion& b) { return (a <=> b) == 0; }
+
 void merge(BuildVerdict& into, const BuildVerdict& from) {
   into.verdict = worst(into.verdict, from.verdict);
   for (const auto& s : from.why) into.why.push_back(s);
@@ -172,19 +174,32 @@ std::optional<Choice> choose_version(const std::vector<const FrameworkRequiremen
   return c;
 }
 
-// CUDA versions named in a cell: "11.8.0 12.2.2 (wheel tags cu118 / cu122)", "CUDA builds
-// 11.8.0 12.0.1-12.6.3 12.8.1" (a range gives both ends).
-std::vector<CudaVersion> cuda_list(const std::string& cell) {
-  std::vector<CudaVersion> out;
+// CUDA builds named in a cell: "11.8.0 12.2.2 (wheel tags cu118 / cu122)", "CUDA builds
+// 11.8.0 12.0.1-12.6.3 12.8.1" (a range covers every release between its ends).
+struct CudaBuilds {
+  CudaVersion lo, hi;
+};
+std::vector<CudaBuilds> cuda_list(const std::string& cell) {
+  std::vector<CudaBuilds> out;
+  auto parse = [](std::string_view part) -> std::optional<CudaVersion> {
+    std::string t(part);
+    while (!t.empty() && (t.back() == ',' || t.back() == ';' || t.back() == ')')) t.pop_back();
+    if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) ||
+        t.find('.') == std::string::npos)
+      return std::nullopt;
+    auto c = CudaVersion::parse(t);
+    if (!c) return std::nullopt;
+    return *c;
+  };
   for (auto w : split_ws(cell)) {
-    for (auto part : split(w, '-')) {
-      std::string t(part);
-      while (!t.empty() && (t.back() == ',' || t.back() == ';' || t.back() == ')')) t.pop_back();
-      if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) ||
-          t.find('.') == std::string::npos)
-        continue;
-      if (auto c = CudaVersion::parse(t)) out.push_back(*c);
+    auto parts = split(w, '-');
+    if (parts.size() == 2) {
+      auto lo = parse(parts[0]);
+      auto hi = parse(parts[1]);
+      if (lo && hi) out.push_back({*lo, *hi});
+      continue;
     }
+    if (auto c = parse(w)) out.push_back({*c, *c});
   }
   return out;
 }
@@ -320,8 +335,16 @@ BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const st
   const std::optional<CudaVersion> torch_cuda =
       torch.variant != nullptr ? torch.variant->cuda : std::nullopt;
   auto judge = [&](const CudaVersion& cuda, const std::string& why) {
-    BuildVerdict d = verdict_for_cuda(kb, cuda, m);
+    // An update whose minimum driver the data lacks (12.3.2) is judged by its GA release.
+    CudaVersion judged = cuda;
+    if (!minimum_driver_for(kb, cuda, m.os))
+      if (auto ga = CudaVersion(cuda.major(), cuda.minor(), 0); minimum_driver_for(kb, ga, m.os))
+        judged = ga;
+    BuildVerdict d = verdict_for_cuda(kb, judged, m);
     d.why.insert(d.why.begin(), why);
+    if (!same(judged, cuda))
+      d.why.insert(d.why.begin() + 1, "the minimum driver of CUDA " + cuda.str() +
+                                          " is not in the data: judged by CUDA " + judged.str());
     merge(v, d);
   };
   if (name == "xformers") {
@@ -342,7 +365,7 @@ BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const st
     return v;
   }
   if (name == "triton") return v;  // torch pins it; it brings its own ptxas
-  std::vector<CudaVersion> builds = cuda_list(row.cuda);
+  std::vector<CudaBuilds> builds = cuda_list(row.cuda);
   if (name == "flash-attn" || name == "bitsandbytes") {
     if (builds.empty()) return v;
     if (!torch_cuda) {
@@ -354,11 +377,22 @@ BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const st
     // major; no cross-major fallback" (its row); flash-attn's setup.py picks the wheel of
     // torch's CUDA major.
     std::optional<CudaVersion> pick;
-    for (const auto& b : builds)
-      if (b.major() == torch_cuda->major() && b <= *torch_cuda && (!pick || b > *pick)) pick = b;
+    const CudaVersion want = torch_cuda->major_minor_only();
+    for (const auto& b : builds) {
+      if (b.lo.major() != want.major()) continue;
+      if (b.lo.major_minor_only() <= want && want <= b.hi.major_minor_only()) {
+        CudaVersion exact = same(b.lo.major_minor_only(), want)   ? b.lo
+                            : same(b.hi.major_minor_only(), want) ? b.hi
+                                                                  : want;
+        if (!pick || exact > *pick) pick = exact;  // a build of torch's own CUDA
+      }
+    }
     if (!pick)
       for (const auto& b : builds)
-        if (b.major() == torch_cuda->major() && (!pick || b < *pick)) pick = b;
+        if (b.hi.major() == want.major() && b.hi <= want && (!pick || b.hi > *pick)) pick = b.hi;
+    if (!pick)
+      for (const auto& b : builds)
+        if (b.lo.major() == want.major() && (!pick || b.lo < *pick)) pick = b.lo;
     if (!pick) {
       if (name == "bitsandbytes") {
         v.verdict = Verdict::kNo;
@@ -372,8 +406,9 @@ BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const st
       }
       return v;
     }
-    judge(*pick, label + " loads its CUDA " + pick->str() + " build for torch's CUDA " +
-                     torch_cuda->str() + at(row.from));
+    judge(*pick, label + (name == "bitsandbytes" ? " loads its CUDA " : " installs its CUDA ") +
+                     pick->str() + " build for torch's CUDA " + torch_cuda->str() +
+                     at(row.from));
     return v;
   }
   auto cuda = CudaVersion::parse(first_version_in(row.cuda));
