@@ -84,7 +84,7 @@ TorchIndex identify_index(const KnowledgeBase& kb, const InstallFacts& facts,
     } else {
       // "https://download.pytorch.org/whl/{variant}/torch_stable.html": any variant the KB has.
       auto brace = page.page.find("{variant}");
-      std::string head = normal_url(page.page.substr(0, brace));
+      std::string head = to_lower(page.page.substr(0, brace));
       std::string tail = to_lower(page.page.substr(brace + 9));
       if (want.size() <= head.size() + tail.size() || !starts_with(want, head) ||
           !ends_with(want, tail))

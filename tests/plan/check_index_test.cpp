@@ -433,3 +433,50 @@ TEST(CheckPython, OutsideRequiresPythonAndNoWheel) {
 
 }  // namespace
 }  // namespace cudafit
+
+namespace cudafit {
+namespace {
+
+// Which index a URL is (torch-variants.csv index_url column; torch-find-links.csv pages).
+TEST(IdentifyIndex, UrlsAsWritten) {
+  struct Row {
+    std::string url;
+    TorchIndex::Kind kind;
+    std::string variant;
+  };
+  for (const Row& r : std::vector<Row>{
+           {"", TorchIndex::Kind::kPypi, ""},
+           {"https://pypi.org/simple/", TorchIndex::Kind::kPypi, ""},
+           {"HTTPS://download.pytorch.org/whl/cu128/", TorchIndex::Kind::kVariant, "cu128"},
+           {"https://download.pytorch.org/whl/rocm6.3", TorchIndex::Kind::kVariant, "rocm6.3"},
+           {"https://download.pytorch.org/whl/torch_stable.html", TorchIndex::Kind::kFindLinks, ""},
+           {"https://download.pytorch.org/whl/cu110/torch_stable.html", TorchIndex::Kind::kFindLinks,
+            "cu110"},
+           {"https://download.pytorch.org/whl/cu999/torch_stable.html", TorchIndex::Kind::kUnknown,
+            ""},
+           {"https://download.pytorch.org/whl/a/b/torch_stable.html", TorchIndex::Kind::kUnknown,
+            ""},
+           {"https://pypi.nvidia.com", TorchIndex::Kind::kUnknown, ""},
+       }) {
+    TorchIndex ix = identify_index(kb(), facts(), r.url);
+    EXPECT_EQ(static_cast<int>(ix.kind), static_cast<int>(r.kind)) << r.url;
+    EXPECT_EQ(ix.variant, r.variant) << r.url;
+  }
+  // torch_stable.html is known to list 1.2.0 ... 1.11.0 (torch-find-links.csv:7): other
+  // releases are unknown there, never absent.
+  TorchIndex page = identify_index(kb(), facts(), "https://download.pytorch.org/whl/torch_stable.html");
+  std::vector<const TorchRelease*> unknown;
+  auto builds = torch_builds_on(kb(), page, Platform::kLinuxX86_64, "3.9", &unknown);
+  ASSERT_FALSE(builds.empty());
+  for (const auto& b : builds) {
+    EXPECT_GE(b.release->version, *Pep440Version::parse("1.2.0"));
+    EXPECT_LE(b.release->version, *Pep440Version::parse("1.11.0"));
+    EXPECT_FALSE(b.version.local().empty()) << b.version.str();
+  }
+  bool newest_unknown = false;
+  for (const auto* r : unknown) newest_unknown = newest_unknown || r == kb().newest_torch();
+  EXPECT_TRUE(newest_unknown);
+}
+
+}  // namespace
+}  // namespace cudafit

@@ -273,6 +273,46 @@ RUN python3 -m pip install "numpy<2"
   EXPECT_EQ(d->pip_installs[0].set.index_url, "https://download.pytorch.org/whl/cu121");
 }
 
+// `uv pip install` is uv's; ENV index variables reach the installer that reads them (pip: PIP_*,
+// uv: UV_*), the command line's own options win; a later FROM <stage> inherits the stage's ENV.
+TEST(Dockerfile, InstallersAndEnv) {
+  auto d = parse_dockerfile(R"(FROM python:3.12-slim AS base
+ENV PIP_EXTRA_INDEX_URL="https://download.pytorch.org/whl/cu121 https://download.pytorch.org/whl/cu118" \
+    UV_INDEX_STRATEGY=unsafe-best-match
+ENV UV_EXTRA_INDEX_URL https://download.pytorch.org/whl/cu126
+RUN pip install torch && uv pip install --system --python 3.12 torch
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cu128 torch
+FROM base
+RUN uv pip install --index-strategy first-index --index cu=https://download.pytorch.org/whl/cu130 torch --no-index
+)",
+                            "Dockerfile");
+  ASSERT_TRUE(d.ok()) << d.error();
+  ASSERT_EQ(d->pip_installs.size(), 4u);
+  const auto& pip = d->pip_installs[0].set;
+  EXPECT_EQ(pip.installer, "pip");
+  ASSERT_EQ(pip.extra_index_urls.size(), 2u);
+  EXPECT_EQ(pip.extra_index_urls[1], "https://download.pytorch.org/whl/cu118");
+  const auto& uv = d->pip_installs[1].set;
+  EXPECT_EQ(uv.installer, "uv");
+  ASSERT_EQ(uv.extra_index_urls.size(), 1u);
+  EXPECT_EQ(uv.extra_index_urls[0], "https://download.pytorch.org/whl/cu126");
+  EXPECT_EQ(uv.index_strategy, "unsafe-best-match");
+  ASSERT_EQ(uv.requirements.size(), 1u) << "--python 3.12 takes a value, not a requirement";
+  ASSERT_EQ(d->pip_installs[2].set.extra_index_urls.size(), 1u) << "its own flag wins";
+  EXPECT_EQ(d->pip_installs[2].set.extra_index_urls[0], "https://download.pytorch.org/whl/cu128");
+  const auto& inherited = d->pip_installs[3];
+  EXPECT_EQ(inherited.stage, 1);
+  EXPECT_EQ(inherited.set.index_strategy, "first-index");
+  ASSERT_EQ(inherited.set.extra_index_urls.size(), 1u);
+  EXPECT_EQ(inherited.set.extra_index_urls[0], "https://download.pytorch.org/whl/cu130");
+  EXPECT_TRUE(inherited.set.no_index);
+  const auto& f = testing::facts();
+  EXPECT_EQ(image_python(d->froms[0].image, f), "3.12");
+  EXPECT_EQ(image_python(*ImageRef::parse("python:3.10.14-bookworm"), f), "3.10");
+  EXPECT_EQ(image_python(*ImageRef::parse("python:latest"), f), "");
+  EXPECT_EQ(image_python(*ImageRef::parse("ubuntu:22.04"), f), "");
+}
+
 class MalformedDockerfile : public ::testing::TestWithParam<Bad> {};
 TEST_P(MalformedDockerfile, OneLineErrorNamingTheLine) {
   auto r = parse_dockerfile(GetParam().text, "Dockerfile");
@@ -290,7 +330,10 @@ INSTANTIATE_TEST_SUITE_P(Rows, MalformedDockerfile,
                                            Bad{"FROM a b c d\n", "Dockerfile:1:"},
                                            Bad{"FROM bad image!\n", "Dockerfile:1:"},
                                            Bad{"# only a comment\n", "Dockerfile: no FROM"},
-                                           Bad{"FROM ubuntu\n%%% nonsense\n", "Dockerfile:2:"}));
+                                           Bad{"FROM ubuntu\n%%% nonsense\n", "Dockerfile:2:"},
+                                           Bad{"ENV A=1\nFROM ubuntu\n", "Dockerfile:1: ENV before"},
+                                           Bad{"FROM ubuntu\nENV =x\n", "Dockerfile:2: ENV"},
+                                           Bad{"FROM ubuntu\nENV\n", "Dockerfile:2: ENV"}));
 
 }  // namespace
 }  // namespace cudafit
