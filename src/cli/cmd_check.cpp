@@ -68,8 +68,10 @@ void run_check(CliContext& ctx, CheckArgs& a) {
   if (!a.index_strategy.empty()) {
     options.strategy = parse_index_strategy(a.index_strategy);
     if (!options.strategy)
-      return ctx.usage_error("--index-strategy: expected first-index, unsafe-first-match or "
-                             "unsafe-best-match, got '" + a.index_strategy + "'");
+      return ctx.usage_error(
+          "--index-strategy: expected first-index, unsafe-first-match or "
+          "unsafe-best-match, got '" +
+          a.index_strategy + "'");
   }
   auto machine = target_machine(a.machine, **host, **kb, !a.no_detect);
   if (!machine) return ctx.usage_error(machine.error());

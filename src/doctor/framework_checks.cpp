@@ -93,7 +93,8 @@ void check_env(const Context& c, const Environment& env) {
       check_cuda_major(c, env, p, major,
                        p.name + ": the plugin name says CUDA " + std::to_string(major));
       for (const auto& row : rows()) {
-        if (row.framework != "jax" || !framework_row_matches(row.version, p.parsed->without_local()))
+        if (row.framework != "jax" ||
+            !framework_row_matches(row.version, p.parsed->without_local()))
           continue;
         auto cuda = CudaVersion::parse(first_version_in(row.cuda));
         if (!cuda || cuda->major() != major) continue;
@@ -119,7 +120,8 @@ void check_env(const Context& c, const Environment& env) {
       const InstalledPackage* torch = effective_torch(env);
       if (!torch || !torch->parsed) continue;
       for (const auto& row : rows()) {
-        if (row.framework != "vllm" || !framework_row_matches(row.version, p.parsed->without_local()))
+        if (row.framework != "vllm" ||
+            !framework_row_matches(row.version, p.parsed->without_local()))
           continue;
         std::string pin = first_version_in(row.torch);
         auto want = Pep440Version::parse(pin);

@@ -77,8 +77,8 @@ TargetMachine with_python(const TargetMachine& m, const RequirementSet& set,
   if (set.requires_python.empty()) return out;
   auto spec = SpecifierSet::parse(set.requires_python);
   if (!spec) return out;
-  const std::string rp = "requires-python " + set.requires_python + " (" +
-                         set.requires_python_where + ")";
+  const std::string rp =
+      "requires-python " + set.requires_python + " (" + set.requires_python_where + ")";
   if (m.python.known()) {
     auto v = Pep440Version::parse(*m.python.value);
     if (v && !spec->contains(*v, true))
@@ -118,8 +118,8 @@ CheckReport check_requirements(const KnowledgeBase& kb, const InstallFacts& fact
   const Installer installer =
       options.tool ? *options.tool : (set.installer == "uv" ? Installer::kUv : Installer::kPip);
   if (!options.tool && !set.installer_why.empty())
-    r.notes.push_back("judged as " + std::string(to_string(installer)) + " would install it: " +
-                      set.installer_why + " (--tool pip|uv to choose)");
+    r.notes.push_back("judged as " + std::string(to_string(installer)) +
+                      " would install it: " + set.installer_why + " (--tool pip|uv to choose)");
   IndexStrategy strategy = IndexStrategy::kFirstIndex;
   if (options.strategy) {
     strategy = *options.strategy;

@@ -76,7 +76,8 @@ Judged judge(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMac
       v.why.push_back(j.res.how);
       break;
   }
-  for (const auto& p : pins) v.why.push_back(p.by + " narrows torch to " + p.wants + " (" + p.rests_on + ")");
+  for (const auto& p : pins)
+    v.why.push_back(p.by + " narrows torch to " + p.wants + " (" + p.rests_on + ")");
   for (const auto& n : j.route.notes) v.why.push_back(n);
   for (const auto& c : j.res.caveats) v.caveats.push_back(c);
   return j;
@@ -89,8 +90,7 @@ bool same_build(const Judged& a, const Judged& b) {
 }
 
 std::string summary(const Judged& j) {
-  if (j.found())
-    return j.res.describe() + ": " + std::string(to_string(j.verdict.verdict));
+  if (j.found()) return j.res.describe() + ": " + std::string(to_string(j.verdict.verdict));
   if (j.res.outcome == Resolution::Outcome::kNone) return "nothing (" + j.res.problem + ")";
   return "an unknown build (" + j.res.problem + ")";
 }
@@ -132,9 +132,9 @@ TorchJudgement check_torch(const KnowledgeBase& kb, const InstallFacts& facts,
   item.where = e.where;
   item.installer = installer_label(installer, strategy);
   Judged j = judge(kb, facts, m, set, e, pins, installer, strategy, env);
-  item.component = j.found() ? "torch " + j.res.build.release->version.str() + " " +
-                                   j.res.build.variant->variant
-                             : e.text;
+  item.component =
+      j.found() ? "torch " + j.res.build.release->version.str() + " " + j.res.build.variant->variant
+                : e.text;
   item.result = j.verdict;
   if (j.found()) {
     out.resolved.release = j.res.build.release;
@@ -162,8 +162,8 @@ TorchJudgement check_torch(const KnowledgeBase& kb, const InstallFacts& facts,
       Judged alone = judge(kb, facts, m, promoted, e, pins, Installer::kPip, strategy, env);
       if (!alone.found()) continue;
       std::string trap = "the --extra-index-url trap: pip does not prefer " + ix.url +
-                         "; it takes the highest version on any index, and " +
-                         j.res.from.label() + "'s torch " + j.res.build.version.str() + " (" +
+                         "; it takes the highest version on any index, and " + j.res.from.label() +
+                         "'s torch " + j.res.build.version.str() + " (" +
                          j.res.build.variant->variant + ") is higher than that index's " +
                          alone.res.build.version.str();
       (runs_here ? item.result.caveats : item.result.problems).push_back(trap);

@@ -108,9 +108,9 @@ std::optional<InstallWords> pip_install_words(const std::vector<std::string>& w)
     bool pip = tool == "pip" || tool == "pip3" || starts_with(tool, "pip3.");
     if (!pip || w[i + 1] != "install") continue;
     bool uv = i > 0 && path_basename(w[i - 1]) == "uv";
-    return InstallWords{std::vector<std::string>(w.begin() + static_cast<std::ptrdiff_t>(i) + 2,
-                                                 w.end()),
-                        uv ? "uv" : "pip"};
+    return InstallWords{
+        std::vector<std::string>(w.begin() + static_cast<std::ptrdiff_t>(i) + 2, w.end()),
+        uv ? "uv" : "pip"};
   }
   return std::nullopt;
 }
@@ -151,12 +151,12 @@ void fold_env(RequirementSet& set, const std::map<std::string, std::string>& env
   };
   const bool uv = set.installer == "uv";
   if (set.index_url.empty())
-    set.index_url = uv ? (get("UV_DEFAULT_INDEX").empty() ? get("UV_INDEX_URL")
-                                                           : get("UV_DEFAULT_INDEX"))
-                       : get("PIP_INDEX_URL");
+    set.index_url =
+        uv ? (get("UV_DEFAULT_INDEX").empty() ? get("UV_INDEX_URL") : get("UV_DEFAULT_INDEX"))
+           : get("PIP_INDEX_URL");
   if (set.extra_index_urls.empty()) {
-    set.extra_index_urls = list(uv ? get("UV_INDEX") + " " + get("UV_EXTRA_INDEX_URL")
-                                   : get("PIP_EXTRA_INDEX_URL"));
+    set.extra_index_urls =
+        list(uv ? get("UV_INDEX") + " " + get("UV_EXTRA_INDEX_URL") : get("PIP_EXTRA_INDEX_URL"));
   }
   if (set.find_links.empty()) set.find_links = list(get(uv ? "UV_FIND_LINKS" : "PIP_FIND_LINKS"));
   if (uv && set.index_strategy.empty()) set.index_strategy = get("UV_INDEX_STRATEGY");
@@ -364,8 +364,8 @@ Result<Dockerfile> parse_dockerfile(std::string_view text, const std::string& pa
         auto set = parse_pip_install_args(words->words, where);
         if (!set) return make_error(set.error());
         set->installer = words->installer;
-        set->installer_why = "a `" + std::string(words->installer == "uv" ? "uv pip" : "pip") +
-                             " install` line";
+        set->installer_why =
+            "a `" + std::string(words->installer == "uv" ? "uv pip" : "pip") + " install` line";
         fold_env(*set, stage_env);
         df.pip_installs.push_back(
             {std::move(set).value(), where, static_cast<int>(df.froms.size()) - 1});

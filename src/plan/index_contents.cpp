@@ -12,7 +12,8 @@ namespace {
 // pip's default index (pip/_internal/models/index.py: PyPI = PackageIndex("https://pypi.org/",
 // file_storage_domain="files.pythonhosted.org"), simple_url = its "simple" path); the older
 // host name still answers.
-constexpr std::string_view kPypiHosts[] = {"https://pypi.org/simple", "https://pypi.python.org/simple"};
+constexpr std::string_view kPypiHosts[] = {"https://pypi.org/simple",
+                                           "https://pypi.python.org/simple"};
 
 std::string normal_url(std::string_view url) {
   std::string s = to_lower(trim(url));
@@ -66,8 +67,8 @@ TorchIndex identify_index(const KnowledgeBase& kb, const InstallFacts& facts,
   TorchIndex ix;
   ix.url = url;
   const std::string want = normal_url(url);
-  if (want.empty() || std::find(std::begin(kPypiHosts), std::end(kPypiHosts), want) !=
-                          std::end(kPypiHosts)) {
+  if (want.empty() ||
+      std::find(std::begin(kPypiHosts), std::end(kPypiHosts), want) != std::end(kPypiHosts)) {
     ix.kind = TorchIndex::Kind::kPypi;
     return ix;
   }
@@ -107,46 +108,55 @@ TorchIndex identify_index(const KnowledgeBase& kb, const InstallFacts& facts,
 }
 
 std::vector<IndexedBuild> torch_builds_on(const KnowledgeBase& kb, const TorchIndex& index,
-                                          Platform platform, const std::string& python,
+                                          Platform platform,
                                           std::vector<const TorchRelease*>* unknown_releases) {
   std::vector<IndexedBuild> out;
-  for (const auto& r : kb.torch_releases()) {
-    auto add = [&](const TorchVariant* v, Pep440Version version, bool on_pypi) {
-      out.push_back(
-          {&r, v, std::move(version), python_fit(kb, r, v, on_pypi, platform, python)});
-    };
-    switch (index.kind) {
-      case TorchIndex::Kind::kUnknown:
-        if (unknown_releases != nullptr) unknown_releases->push_back(&r);
-        break;
-      case TorchIndex::Kind::kPypi:
-        // PyPI holds one build per release and platform, with no local version: the default
-        // variant on Linux x86_64; Windows wheels there are the CPU build; which build its Linux
-        // aarch64 wheels are is not in the data.
-        if (platform == Platform::kLinuxX86_64) {
-          const TorchVariant* v = kb.variant(r.version, r.pypi_default_variant);
-          if (v != nullptr && served_on(*v, platform)) add(v, r.version, true);
-        } else if (platform == Platform::kWindowsX86_64) {
-          const TorchVariant* v = kb.variant(r.version, "cpu");
-          if (v != nullptr) add(v, r.version, true);
-        } else {
-          add(nullptr, r.version, true);
-        }
-        break;
-      case TorchIndex::Kind::kFindLinks:
-        if (!listed(index, r.version)) {
-          if (unknown_releases != nullptr) unknown_releases->push_back(&r);
-          break;
-        }
-        [[fallthrough]];
-      case TorchIndex::Kind::kVariant:
-        for (const TorchVariant* v : kb.variants_of(r.version)) {
-          if (!index.variant.empty() && v->variant != index.variant) continue;
-          if (!served_on(*v, platform)) continue;
-          add(v, with_local(r, v->variant), false);
-        }
-        break;
+  auto add = [&](const TorchRelease* r, const TorchVariant* v, Pep440Version version,
+                 bool on_pypi) {
+    IndexedBuild b;
+    b.release = r;
+    b.variant = v;
+    b.version = std::move(version);
+    b.on_pypi = on_pypi;
+    out.push_back(std::move(b));
+  };
+  const auto& releases = kb.torch_releases();
+  switch (index.kind) {
+    case TorchIndex::Kind::kUnknown:
+      if (unknown_releases != nullptr)
+        for (const auto& r : releases) unknown_releases->push_back(&r);
+      return out;
+    case TorchIndex::Kind::kPypi:
+      // PyPI holds one build per release and platform, with no local version: the default
+      // variant on Linux x86_64; Windows wheels there are the CPU build; which build its Linux
+      // aarch64 wheels are is not in the data.
+      if (platform == Platform::kLinuxAarch64) {
+        for (const auto& r : releases) add(&r, nullptr, r.version, true);
+        return out;
+      }
+      break;
+    case TorchIndex::Kind::kFindLinks:
+      if (unknown_releases != nullptr)
+        for (const auto& r : releases)
+          if (!listed(index, r.version)) unknown_releases->push_back(&r);
+      break;
+    case TorchIndex::Kind::kVariant:
+      break;
+  }
+  // One pass over the variant rows (sorted by torch): cheaper than a lookup per release.
+  const TorchRelease* r = nullptr;
+  for (const auto& v : kb.torch_variants()) {
+    if (r == nullptr || !(r->version == v.torch)) r = kb.torch_release(v.torch);
+    if (r == nullptr || !served_on(v, platform)) continue;
+    if (index.kind == TorchIndex::Kind::kPypi) {
+      bool pypi_copy = platform == Platform::kWindowsX86_64 ? v.variant == "cpu"
+                                                            : v.variant == r->pypi_default_variant;
+      if (pypi_copy) add(r, &v, r->version, true);
+      continue;
     }
+    if (!index.variant.empty() && v.variant != index.variant) continue;
+    if (index.kind == TorchIndex::Kind::kFindLinks && !listed(index, r->version)) continue;
+    add(r, &v, with_local(*r, v.variant), false);
   }
   return out;
 }

@@ -49,13 +49,15 @@ struct IndexedBuild {
   const TorchRelease* release = nullptr;
   const TorchVariant* variant = nullptr;  // nullptr: a build the data does not name
   Pep440Version version;                  // as the index spells it: "2.11.0+cu128", "2.15.0"
-  WheelFit python;
+  bool on_pypi = false;
+  WheelFit python;            // filled by the resolver for the builds it considers
+  bool python_known = false;  // `python` was filled
 };
 
-// The torch wheels `index` serves for (platform, python). `unknown_releases` gets the
-// releases whose presence on the index is not in the data.
+// The torch wheels `index` serves for `platform` (any Python: python_fit says which).
+// `unknown_releases` gets the releases whose presence on the index is not in the data.
 std::vector<IndexedBuild> torch_builds_on(const KnowledgeBase& kb, const TorchIndex& index,
-                                          Platform platform, const std::string& python,
+                                          Platform platform,
                                           std::vector<const TorchRelease*>* unknown_releases);
 
 }  // namespace cudafit

@@ -37,9 +37,18 @@ struct Pool {
 void add_index(const KnowledgeBase& kb, const TorchIndex& ix, const ResolveRequest& rq,
                Pool& pool) {
   std::vector<const TorchRelease*> unknown;
-  for (auto& b : torch_builds_on(kb, ix, rq.platform, rq.python, &unknown))
+  for (auto& b : torch_builds_on(kb, ix, rq.platform, &unknown))
     pool.builds.emplace_back(std::move(b), &ix);
   for (const TorchRelease* r : unknown) pool.unknown.emplace_back(r, &ix);
+}
+
+// The wheel data is read only for the builds a resolution looks at.
+const WheelFit& fit(const KnowledgeBase& kb, IndexedBuild& b, const ResolveRequest& rq) {
+  if (!b.python_known) {
+    b.python = python_fit(kb, *b.release, b.variant, b.on_pypi, rq.platform, rq.python);
+    b.python_known = true;
+  }
+  return b.python;
 }
 
 bool admitted(const ResolveRequest& rq, const TorchRelease& r) {
@@ -47,26 +56,30 @@ bool admitted(const ResolveRequest& rq, const TorchRelease& r) {
 }
 
 // The highest matching build of a pool; null when none matches.
-const std::pair<IndexedBuild, const TorchIndex*>* best_of(const Pool& pool,
+const std::pair<IndexedBuild, const TorchIndex*>* best_of(const KnowledgeBase& kb, Pool& pool,
                                                           const ResolveRequest& rq) {
-  const std::pair<IndexedBuild, const TorchIndex*>* best = nullptr;
-  for (const auto& entry : pool.builds) {
-    const IndexedBuild& b = entry.first;
-    if (!rq.spec.contains(b.version) || b.python.fits == Availability::kNo) continue;
-    if (!admitted(rq, *b.release)) continue;
-    if (best == nullptr || b.version > best->first.version) best = &entry;
-  }
-  return best;
+  std::vector<std::pair<IndexedBuild, const TorchIndex*>*> matching;
+  for (auto& entry : pool.builds)
+    if (rq.spec.contains(entry.first.version) && admitted(rq, *entry.first.release))
+      matching.push_back(&entry);
+  // Highest first; the first entry of equal versions (the earlier index) wins.
+  std::stable_sort(matching.begin(), matching.end(), [](const auto* a, const auto* b) {
+    return a->first.version > b->first.version;
+  });
+  for (auto* entry : matching)
+    if (fit(kb, entry->first, rq).fits != Availability::kNo) return entry;
+  return nullptr;
 }
 
 // Why nothing in the pool matched: the closest reason, for the message.
-std::string why_none(const Pool& pool, const ResolveRequest& rq, const std::string& where) {
+std::string why_none(const KnowledgeBase& kb, Pool& pool, const ResolveRequest& rq,
+                     const std::string& where) {
   bool any_spec = false;
   std::string python_why, admit_why;
-  for (const auto& [b, ix] : pool.builds) {
+  for (auto& [b, ix] : pool.builds) {
     if (!rq.spec.contains(b.version)) continue;
     any_spec = true;
-    if (b.python.fits == Availability::kNo) {
+    if (fit(kb, b, rq).fits == Availability::kNo) {
       if (python_why.empty()) python_why = b.python.why;
       continue;
     }
@@ -154,15 +167,15 @@ IndexRoute route_for(const KnowledgeBase& kb, const InstallFacts& facts, const R
         continue;
       }
       if (!s.other.empty()) {
-        route.pinned = "[tool.uv.sources] " + package + " = { " + s.other + " = ... } (" +
-                       s.where + ")";
+        route.pinned =
+            "[tool.uv.sources] " + package + " = { " + s.other + " = ... } (" + s.where + ")";
         return route;  // not from an index: the caller says so
       }
       for (const auto& ix : set.uv_indexes) {
         if (ix.name != s.index) continue;
         route.indexes.push_back(id(ix.url));
-        route.pinned = "[tool.uv.sources] " + package + " = { index = \"" + s.index + "\" } (" +
-                       s.where + ")";
+        route.pinned =
+            "[tool.uv.sources] " + package + " = { index = \"" + s.index + "\" } (" + s.where + ")";
         return route;
       }
     }
@@ -195,8 +208,9 @@ IndexRoute route_for(const KnowledgeBase& kb, const InstallFacts& facts, const R
 
 std::string Resolution::describe() const {
   if (outcome != Outcome::kFound) return {};
-  std::string s = "torch " + build.release->version.str() + " " +
-                  (build.variant != nullptr ? build.variant->variant : std::string("(build unknown)"));
+  std::string s =
+      "torch " + build.release->version.str() + " " +
+      (build.variant != nullptr ? build.variant->variant : std::string("(build unknown)"));
   return s + " from " + from.label();
 }
 
@@ -205,8 +219,8 @@ Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,
   Resolution res;
   std::vector<const TorchIndex*> searched;
   Pool pool;
-  const bool pooled = rq.installer == Installer::kPip ||
-                      rq.strategy == IndexStrategy::kUnsafeBestMatch;
+  const bool pooled =
+      rq.installer == Installer::kPip || rq.strategy == IndexStrategy::kUnsafeBestMatch;
   const bool pinned = !route.pinned.empty();
   if (pinned && !route.indexes.empty() && route.indexes[0].kind == TorchIndex::Kind::kUnknown) {
     res.outcome = Resolution::Outcome::kUnknown;
@@ -229,9 +243,11 @@ Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,
     with_find_links(pool);
     res.how = rq.installer == Installer::kPip
                   ? "pip takes the highest matching version on all its indexes, with no "
-                    "priority among them (" + join_labels(searched) + ")"
+                    "priority among them (" +
+                        join_labels(searched) + ")"
                   : "uv (unsafe-best-match) takes the highest matching version on all its "
-                    "indexes (" + join_labels(searched) + ")";
+                    "indexes (" +
+                        join_labels(searched) + ")";
   } else {
     // uv, first-index or unsafe-first-match: walk the indexes in order.
     std::vector<std::string> skipped_unknown;
@@ -247,14 +263,14 @@ Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,
       if (rq.strategy == IndexStrategy::kFirstIndex) {
         // Every known index serves torch (PyPI, a PyTorch index, a page listing it).
         pool = std::move(p);
-        res.how = "uv (first-index) takes torch only from the first index that has it: " +
-                  ix.label();
+        res.how =
+            "uv (first-index) takes torch only from the first index that has it: " + ix.label();
         break;
       }
-      if (best_of(p, rq) != nullptr) {
+      if (best_of(kb, p, rq) != nullptr) {
         pool = std::move(p);
-        res.how = "uv (unsafe-first-match) takes the first index with a matching version: " +
-                  ix.label();
+        res.how =
+            "uv (unsafe-first-match) takes the first index with a matching version: " + ix.label();
         break;
       }
       searched.clear();
@@ -264,11 +280,12 @@ Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,
       res.how = "uv searches the find-links pages (" + join_labels(searched) + ")";
     }
     for (const auto& u : skipped_unknown)
-      res.caveats.push_back(u + " is not an index cudafit knows: taken not to serve torch; if it "
-                                "does, uv takes torch from it instead");
+      res.caveats.push_back(u +
+                            " is not an index cudafit knows: taken not to serve torch; if it "
+                            "does, uv takes torch from it instead");
   }
   if (!route.pinned.empty()) res.how += " (pinned by " + route.pinned + ")";
-  const auto* best = best_of(pool, rq);
+  const auto* best = best_of(kb, pool, rq);
   unknowns_to_caveats(pool, rq, best ? &best->first : nullptr, res);
   if (best == nullptr) {
     bool maybe = !res.caveats.empty() ||
@@ -276,8 +293,8 @@ Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,
                    return x.kind == TorchIndex::Kind::kUnknown;
                  });
     res.outcome = maybe ? Resolution::Outcome::kUnknown : Resolution::Outcome::kNone;
-    res.problem = why_none(pool, rq, searched.empty() ? std::string("any index")
-                                                      : join_labels(searched));
+    res.problem =
+        why_none(kb, pool, rq, searched.empty() ? std::string("any index") : join_labels(searched));
     return res;
   }
   res.outcome = Resolution::Outcome::kFound;

@@ -59,11 +59,11 @@ struct Resolution {
   enum class Outcome { kFound, kNone, kUnknown };
   Outcome outcome = Outcome::kNone;
   IndexedBuild build;
-  TorchIndex from;                    // the index the build comes from
-  std::string how;                    // how the installer got there
-  std::string problem;                // kNone / kUnknown: why
-  std::vector<std::string> caveats;   // what the data cannot rule out
-  std::string describe() const;       // "torch 2.11.0 cu128 from https://..."
+  TorchIndex from;                   // the index the build comes from
+  std::string how;                   // how the installer got there
+  std::string problem;               // kNone / kUnknown: why
+  std::vector<std::string> caveats;  // what the data cannot rule out
+  std::string describe() const;      // "torch 2.11.0 cu128 from https://..."
 };
 
 Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,

@@ -13,9 +13,7 @@ namespace {
 
 std::string at(const Provenance& p) { return " (" + p.where() + ")"; }
 
-bool is_companion(const std::string& name) {
-  return name == "torchvision" || name == "torchaudio";
-}
+bool is_companion(const std::string& name) { return name == "torchvision" || name == "torchaudio"; }
 
 // frameworks.csv's header: "vllm and xformers (the torch they pin)".
 bool pins_torch(const std::string& name) { return name == "xformers" || name == "vllm"; }
@@ -111,9 +109,9 @@ CompanionPick pick_companion(const KnowledgeBase& kb, const InstallFacts& facts,
     if (!need->contains(r.version)) continue;
     pick.version = c.version;
     pick.unconstrained = c.torch_requirement == "none";
-    pick.why = name + " " + c.version.str() + " is the newest " + name + " whose torch requirement (" +
-               c.torch_requirement + ") admits torch " + r.version.str() + " (" +
-               c.from.where() + ")";
+    pick.why = name + " " + c.version.str() + " is the newest " + name +
+               " whose torch requirement (" + c.torch_requirement + ") admits torch " +
+               r.version.str() + " (" + c.from.where() + ")";
     return pick;
   }
   const auto& own = name == "torchvision" ? r.torchvision : r.torchaudio;
@@ -128,8 +126,8 @@ CompanionPick pick_companion(const KnowledgeBase& kb, const InstallFacts& facts,
   }
   if (paired && spec.contains(*paired, true)) {
     pick.version = paired;
-    pick.why = name + " " + paired->str() + " is the release paired with torch " +
-               r.version.str() + " (" + from + ")";
+    pick.why = name + " " + paired->str() + " is the release paired with torch " + r.version.str() +
+               " (" + from + ")";
   }
   return pick;
 }
@@ -253,8 +251,9 @@ bool looks_gpu(const Requirement& r, const std::string& name) {
   for (std::size_t i = 0; i + 3 < name.size(); ++i)  // "-cu121", "spconv-cu118"
     if (name.compare(i, 3, "-cu") == 0 && std::isdigit(static_cast<unsigned char>(name[i + 3])))
       return true;
-  return std::any_of(r.extras.begin(), r.extras.end(),
-                     [](const std::string& x) { return to_lower(x).find("cuda") != std::string::npos; });
+  return std::any_of(r.extras.begin(), r.extras.end(), [](const std::string& x) {
+    return to_lower(x).find("cuda") != std::string::npos;
+  });
 }
 
 // "cuda12" (jax[cuda12]), "cupy-cuda12x", "cupy-cuda102" -> the CUDA major.
@@ -282,14 +281,13 @@ CheckItem not_judged(const RequirementEntry& e, const std::string& why) {
 CheckItem check_companion(const KnowledgeBase& kb, const InstallFacts& facts,
                           const TargetMachine& m, const RequirementEntry& e,
                           const std::string& name, const ResolvedTorch& torch) {
-  if (torch.release == nullptr)
-    return not_judged(e, "the torch it goes with did not resolve");
+  if (torch.release == nullptr) return not_judged(e, "the torch it goes with did not resolve");
   const std::string python = m.python.known() ? *m.python.value : std::string();
   CompanionPick pick = pick_companion(kb, facts, name, e.req.specifier, *torch.release, python);
   if (!pick.version) {
     if (e.req.specifier.empty())
-      return not_judged(e, "no " + name + " release in the data goes with torch " +
-                               torch.release->version.str());
+      return not_judged(
+          e, "no " + name + " release in the data goes with torch " + torch.release->version.str());
     CheckItem item;
     item.component = e.text;
     item.where = e.where;
@@ -314,16 +312,17 @@ CheckItem check_companion(const KnowledgeBase& kb, const InstallFacts& facts,
                                             : "; its" + variant +
                                                   " build comes from torch's index, so it runs "
                                                   "where torch does"));
-  const auto& paired = name == "torchvision" ? torch.release->torchvision : torch.release->torchaudio;
+  const auto& paired =
+      name == "torchvision" ? torch.release->torchvision : torch.release->torchaudio;
   if (pick.unconstrained && (!paired || *paired != *pick.version)) {
     item.result.verdict = worst(item.result.verdict, Verdict::kUnknown);
-    item.result.caveats.push_back(
-        name + " " + pick.version->str() + " declares no torch requirement, so pip takes it " +
-        "beside any torch; whether it loads with torch " + torch.release->version.str() +
-        " is not in the data" +
-        (paired ? " (the " + name + " released with it is " + paired->str() +
-                      at(torch.release->from) + ")"
-                : std::string()));
+    item.result.caveats.push_back(name + " " + pick.version->str() +
+                                  " declares no torch requirement, so pip takes it " +
+                                  "beside any torch; whether it loads with torch " +
+                                  torch.release->version.str() + " is not in the data" +
+                                  (paired ? " (the " + name + " released with it is " +
+                                                paired->str() + at(torch.release->from) + ")"
+                                          : std::string()));
   }
   return item;
 }
@@ -355,8 +354,8 @@ BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const st
     if (torch.variant != nullptr &&
         std::find(variants.begin(), variants.end(), torch.variant->variant) != variants.end()) {
       if (torch_cuda)
-        judge(*torch_cuda, label + " has a " + torch.variant->variant + " build, like torch" +
-                               at(row.from));
+        judge(*torch_cuda,
+              label + " has a " + torch.variant->variant + " build, like torch" + at(row.from));
       return v;
     }
     v.caveats.push_back(label + " is built for " + join(variants, ", ") + at(row.from) +
@@ -407,8 +406,7 @@ BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const st
       return v;
     }
     judge(*pick, label + (name == "bitsandbytes" ? " loads its CUDA " : " installs its CUDA ") +
-                     pick->str() + " build for torch's CUDA " + torch_cuda->str() +
-                     at(row.from));
+                     pick->str() + " build for torch's CUDA " + torch_cuda->str() + at(row.from));
     return v;
   }
   auto cuda = CudaVersion::parse(first_version_in(row.cuda));
@@ -478,8 +476,8 @@ CheckItem check_framework(const KnowledgeBase& kb, const TargetMachine& m,
                              r.version + at(r.from) + ": " + e.text + " conflicts");
       } else if (want) {
         item.component = "triton " + want->str();
-        v.why.push_back("torch " + torch.release->version.str() + " requires triton==" +
-                        r.version + at(r.from));
+        v.why.push_back("torch " + torch.release->version.str() + " requires triton==" + r.version +
+                        at(r.from));
       }
     }
   }
@@ -496,8 +494,7 @@ CheckItem check_framework(const KnowledgeBase& kb, const TargetMachine& m,
     }
   }
   if (auto list = arch_list_in(row); list && !m.gpus.empty() && m.gpus_known) {
-    std::optional<CudaVersion> cuda =
-        torch.variant != nullptr ? torch.variant->cuda : std::nullopt;
+    std::optional<CudaVersion> cuda = torch.variant != nullptr ? torch.variant->cuda : std::nullopt;
     if (cuda) merge(v, arch_verdict(kb, *cuda, &*list, m, label));
   }
   if (v.why.empty() && v.problems.empty())

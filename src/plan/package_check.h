@@ -26,18 +26,19 @@ struct ResolvedTorch {
 // Requires-Dist, torch-companion-releases.csv), xformers==0.0.27 pins torch==2.3.1 (its
 // frameworks.csv row).
 struct TorchPin {
-  std::string by;        // "xformers==0.0.27 (requirements.txt:2)"
-  std::string rests_on;  // "frameworks.csv:81", "torch-releases.csv"
-  std::string wants;     // "torch==2.3.1", "torch paired with torchvision==0.18.1"
-  SpecifierSet torch_spec;       // framework pins; empty for companions
-  std::string companion;         // "torchvision" / "torchaudio"; "" for framework pins
+  std::string by;           // "xformers==0.0.27 (requirements.txt:2)"
+  std::string rests_on;     // "frameworks.csv:81", "torch-releases.csv"
+  std::string wants;        // "torch==2.3.1", "torch paired with torchvision==0.18.1"
+  SpecifierSet torch_spec;  // framework pins; empty for companions
+  std::string companion;    // "torchvision" / "torchaudio"; "" for framework pins
   SpecifierSet companion_spec;
   bool admits(const KnowledgeBase& kb, const TorchRelease& r, const InstallFacts& facts) const;
 };
 
 // The pins the requirements put on torch (only exact or ranged framework versions and pinned
 // companions narrow it: pip takes the newest of an unpinned one that fits).
-std::vector<TorchPin> torch_pins(const KnowledgeBase& kb, const std::vector<RequirementEntry>& reqs);
+std::vector<TorchPin> torch_pins(const KnowledgeBase& kb,
+                                 const std::vector<RequirementEntry>& reqs);
 
 // One item per non-torch GPU requirement; the names of the others go to *plain.
 std::vector<CheckItem> check_packages(const KnowledgeBase& kb, const InstallFacts& facts,

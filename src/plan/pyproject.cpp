@@ -16,8 +16,7 @@ std::string at(const std::string& path, const toml::source_region& src) {
 // A list of requirement strings ([project].dependencies, an optional-dependencies extra, a
 // dependency group), each tagged with its extra or group.
 Status read_requirements(const toml::node& node, const std::string& path, const std::string& what,
-                         const std::string& extra, const std::string& group,
-                         RequirementSet& set) {
+                         const std::string& extra, const std::string& group, RequirementSet& set) {
   const toml::array* list = node.as_array();
   if (list == nullptr) return make_error(at(path, node.source()) + ": " + what + " must be a list");
   for (const auto& item : *list) {
@@ -45,7 +44,8 @@ Result<bool> bool_at(const toml::table& t, std::string_view key, const std::stri
   const toml::node* n = t.get(key);
   if (n == nullptr) return false;
   auto b = n->value<bool>();
-  if (!b) return make_error(at(path, n->source()) + ": " + std::string(key) + " must be true or false");
+  if (!b)
+    return make_error(at(path, n->source()) + ": " + std::string(key) + " must be true or false");
   return *b;
 }
 
@@ -59,10 +59,14 @@ Status strings_at(const toml::table& t, std::string_view key, const std::string&
     return {};
   }
   const toml::array* a = n->as_array();
-  if (a == nullptr) return make_error(at(path, n->source()) + ": " + std::string(key) + " must be a list of strings");
+  if (a == nullptr)
+    return make_error(at(path, n->source()) + ": " + std::string(key) +
+                      " must be a list of strings");
   for (const auto& e : *a) {
     auto s = e.value<std::string>();
-    if (!s) return make_error(at(path, e.source()) + ": " + std::string(key) + " must be a list of strings");
+    if (!s)
+      return make_error(at(path, e.source()) + ": " + std::string(key) +
+                        " must be a list of strings");
     out.push_back(*s);
   }
   return {};
@@ -114,10 +118,12 @@ Status read_tool_uv(const toml::table& uv, const std::string& path, RequirementS
   set.no_index = *no_index;
   if (const toml::node* n = uv.get("index")) {
     const toml::array* a = n->as_array();
-    if (a == nullptr) return make_error(at(path, n->source()) + ": [[tool.uv.index]] must be an array of tables");
+    if (a == nullptr)
+      return make_error(at(path, n->source()) + ": [[tool.uv.index]] must be an array of tables");
     for (const auto& e : *a) {
       const toml::table* t = e.as_table();
-      if (t == nullptr) return make_error(at(path, e.source()) + ": a [[tool.uv.index]] entry must be a table");
+      if (t == nullptr)
+        return make_error(at(path, e.source()) + ": a [[tool.uv.index]] entry must be a table");
       UvIndex ix;
       ix.where = at(path, t->source());
       auto name = string_at(*t, "name", path);
@@ -140,7 +146,8 @@ Status read_tool_uv(const toml::table& uv, const std::string& path, RequirementS
   }
   if (const toml::node* n = uv.get("sources")) {
     const toml::table* sources = n->as_table();
-    if (sources == nullptr) return make_error(at(path, n->source()) + ": [tool.uv.sources] must be a table");
+    if (sources == nullptr)
+      return make_error(at(path, n->source()) + ": [tool.uv.sources] must be a table");
     for (const auto& [key, value] : *sources) {
       const std::string package(key.str());
       if (const toml::table* one = value.as_table()) {
@@ -194,8 +201,8 @@ Result<RequirementSet> parse_pyproject(std::string_view text, const std::string&
         return make_error(s.error());
   if (const toml::table* groups = doc.at_path("dependency-groups").as_table())
     for (const auto& [name, list] : *groups)
-      if (Status s = read_requirements(list, path, "a dependency group", "",
-                                       std::string(name.str()), set);
+      if (Status s =
+              read_requirements(list, path, "a dependency group", "", std::string(name.str()), set);
           !s)
         return make_error(s.error());
   if (const toml::node* rp = doc.at_path("project.requires-python").node()) {

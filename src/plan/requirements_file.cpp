@@ -82,25 +82,10 @@ bool option_takes_value(std::string_view o) {
 }
 
 bool option_is_flag(std::string_view o) {
-  for (std::string_view k : {"--pre",
-                             "--prefer-binary",
-                             "--require-hashes",
-                             "--no-cache-dir",
-                             "-U",
-                             "--upgrade",
-                             "--no-deps",
-                             "-q",
-                             "--quiet",
-                             "-v",
-                             "--verbose",
-                             "--user",
-                             "--force-reinstall",
-                             "--ignore-installed",
-                             "--no-build-isolation",
-                             "--break-system-packages",
-                             "--system",
-                             "-y",
-                             "--yes"})
+  for (std::string_view k : {"--pre", "--prefer-binary", "--require-hashes", "--no-cache-dir", "-U",
+                             "--upgrade", "--no-deps", "-q", "--quiet", "-v", "--verbose", "--user",
+                             "--force-reinstall", "--ignore-installed", "--no-build-isolation",
+                             "--break-system-packages", "--system", "-y", "--yes"})
     if (o == k) return true;
   return false;
 }
@@ -108,14 +93,43 @@ bool option_is_flag(std::string_view o) {
 // Options of a `pip install` / `uv pip install` command line (not of requirements files) that
 // take a value and do not change where torch comes from.
 bool command_option_takes_value(std::string_view o) {
-  for (std::string_view k :
-       {"--python", "-p", "--prefix", "--root", "--src", "--log", "--cache-dir", "--timeout",
-        "--retries", "--proxy", "--cert", "--client-cert", "--exists-action", "--upgrade-strategy",
-        "--implementation", "--abi", "--report", "--root-user-action", "--override",
-        "--keyring-provider", "--resolution", "--prerelease", "--exclude-newer", "--link-mode",
-        "--python-platform", "--reinstall-package", "--upgrade-package", "-P", "--refresh-package",
-        "--config-setting", "-C", "--no-build-isolation-package", "--build-constraint", "-b",
-        "--group", "--extra", "--torch-backend"})
+  for (std::string_view k : {"--python",
+                             "-p",
+                             "--prefix",
+                             "--root",
+                             "--src",
+                             "--log",
+                             "--cache-dir",
+                             "--timeout",
+                             "--retries",
+                             "--proxy",
+                             "--cert",
+                             "--client-cert",
+                             "--exists-action",
+                             "--upgrade-strategy",
+                             "--implementation",
+                             "--abi",
+                             "--report",
+                             "--root-user-action",
+                             "--override",
+                             "--keyring-provider",
+                             "--resolution",
+                             "--prerelease",
+                             "--exclude-newer",
+                             "--link-mode",
+                             "--python-platform",
+                             "--reinstall-package",
+                             "--upgrade-package",
+                             "-P",
+                             "--refresh-package",
+                             "--config-setting",
+                             "-C",
+                             "--no-build-isolation-package",
+                             "--build-constraint",
+                             "-b",
+                             "--group",
+                             "--extra",
+                             "--torch-backend"})
     if (o == k) return true;
   return false;
 }

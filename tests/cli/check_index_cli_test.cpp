@@ -25,7 +25,7 @@ std::string write_file(const std::string& name, const std::string& text) {
   return p.string();
 }
 
-const std::vector<std::string> kRtx5090 = {"--driver", "570.86.10", "--gpu", "RTX 5090",
+const std::vector<std::string> kRtx5090 = {"--driver", "570.86.10", "--gpu",      "RTX 5090",
                                            "--python", "3.12",      "--no-detect"};
 
 std::vector<std::string> args(std::vector<std::string> head, const std::vector<std::string>& tail) {
@@ -60,9 +60,8 @@ TEST(CheckIndexCli, ExtraIndexTrapAndTool) {
   CliRun uv = run(args({"check", f, "--tool", "uv"}, kRtx5090));
   EXPECT_EQ(uv.code, 0) << uv.out << uv.err;
   EXPECT_NE(uv.out.find("ok  torch 2.11.0 cu128"), std::string::npos) << uv.out;
-  CliRun best = run(args({"check", f, "--tool", "uv", "--index-strategy", "unsafe-best-match",
-                          "--json"},
-                         kRtx5090));
+  CliRun best = run(args(
+      {"check", f, "--tool", "uv", "--index-strategy", "unsafe-best-match", "--json"}, kRtx5090));
   EXPECT_EQ(best.code, 1) << best.out << best.err;
   auto j = nlohmann::json::parse(best.out);
   const auto& item = j["targets"][0]["items"][0];
@@ -77,8 +76,8 @@ TEST(CheckIndexCli, BadOptionsExitTwo) {
   std::string f = write_file("requirements.txt", "torch\n");
   EXPECT_EQ(run(args({"check", f, "--tool", "poetry"}, kRtx5090)).code, 2);
   EXPECT_EQ(run(args({"check", f, "--index-strategy", "best"}, kRtx5090)).code, 2);
-  std::string bad = write_file("pyproject.toml",
-                               "[project]\nname='a'\n[tool.uv.sources]\ntorch={index='x'}\n");
+  std::string bad =
+      write_file("pyproject.toml", "[project]\nname='a'\n[tool.uv.sources]\ntorch={index='x'}\n");
   CliRun r = run(args({"check", bad}, kRtx5090));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("names index 'x'"), std::string::npos) << r.err;

@@ -60,7 +60,7 @@ struct Case {
   std::string component;  // the torch item
   Verdict verdict;
   int exit_code;
-  std::string installer;           // who was judged
+  std::string installer;            // who was judged
   std::vector<std::string> saying;  // substrings of the item's problems/caveats/why/other/fix
 };
 
@@ -285,8 +285,8 @@ TEST(CheckPackages, EachGpuPackageJudgedOrSaidNotJudged) {
              "torch==2.3.1\ntorchvision\ntorchaudio==2.3.1\nxformers==0.0.27\n"
              "flash-attn==2.6.3\nbitsandbytes==0.45.0\ntriton==2.3.1\nvllm==0.5.3\n"
              "deepspeed-cuda-kernels\ncupy-cuda12x\nnumpy\nrequests\n");
-  auto r = check_target(kb(), facts(), h, machine("535.104.05", {"8.6"}, "3.11"),
-                        "/r/requirements.txt");
+  auto r =
+      check_target(kb(), facts(), h, machine("535.104.05", {"8.6"}, "3.11"), "/r/requirements.txt");
   ASSERT_TRUE(r.ok()) << r.error();
   // torchvision 0.18.1 requires torch==2.3.1 (torch-companion-releases.csv): the cu121 build.
   const CheckItem* tv = item_named(*r, "torchvision 0.18.1 cu121");
@@ -325,8 +325,8 @@ TEST(CheckPackages, EachGpuPackageJudgedOrSaidNotJudged) {
   EXPECT_TRUE(runs(cp->result.verdict)) << all_text(*cp);
   bool noted = false;
   for (const auto& n : r->notes)
-    noted = noted || (n.find("numpy") != std::string::npos &&
-                      n.find("requests") != std::string::npos);
+    noted =
+        noted || (n.find("numpy") != std::string::npos && n.find("requests") != std::string::npos);
   EXPECT_TRUE(noted);
 }
 
@@ -353,14 +353,15 @@ TEST(CheckPackages, FrameworkFailures) {
 // uv's strategies and sources, and pip's find-links, on the same kinds of file.
 TEST(CheckUv, StrategiesAndExtras) {
   MemoryHost h;
-  h.add_file("/u/pyproject.toml",
-             "[project]\nname='a'\nversion='1'\nrequires-python='>=3.11'\n"
-             "[project.optional-dependencies]\ncu128=['torch>=2.7']\ncu130=['torch>=2.7']\n"
-             "[tool.uv.sources]\ntorch=[{index='c128',extra='cu128'},{index='c130',extra='cu130'}]\n"
-             "[[tool.uv.index]]\nname='c128'\nurl='https://download.pytorch.org/whl/cu128'\n"
-             "explicit=true\n"
-             "[[tool.uv.index]]\nname='c130'\nurl='https://download.pytorch.org/whl/cu130'\n"
-             "explicit=true\n");
+  h.add_file(
+      "/u/pyproject.toml",
+      "[project]\nname='a'\nversion='1'\nrequires-python='>=3.11'\n"
+      "[project.optional-dependencies]\ncu128=['torch>=2.7']\ncu130=['torch>=2.7']\n"
+      "[tool.uv.sources]\ntorch=[{index='c128',extra='cu128'},{index='c130',extra='cu130'}]\n"
+      "[[tool.uv.index]]\nname='c128'\nurl='https://download.pytorch.org/whl/cu128'\n"
+      "explicit=true\n"
+      "[[tool.uv.index]]\nname='c130'\nurl='https://download.pytorch.org/whl/cu130'\n"
+      "explicit=true\n");
   auto r = check_target(kb(), facts(), h, machine("580.65.06", {"9.0"}, ""), "/u/pyproject.toml");
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_EQ(r->items.size(), 2u);
@@ -373,26 +374,27 @@ TEST(CheckUv, StrategiesAndExtras) {
   CheckOptions best;
   best.tool = Installer::kUv;
   best.strategy = IndexStrategy::kUnsafeBestMatch;
-  auto b = check_target(kb(), facts(), h, machine("570.86.10", {"12.0"}, "3.12"), "/u/extra.txt",
-                        best);
+  auto b =
+      check_target(kb(), facts(), h, machine("570.86.10", {"12.0"}, "3.12"), "/u/extra.txt", best);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->items[0].component, "torch 2.15.0 cu132");
   EXPECT_EQ(b->items[0].installer, "uv (unsafe-best-match)");
   // An extra index whose torch builds all miss the specifier (cu118 ends at 2.7.1,
-  // torch-variants.csv): unsafe-first-match goes on to PyPI (2.15.0 cu132, torch-variants.csv:276)...
+  // torch-variants.csv): unsafe-first-match goes on to PyPI (2.15.0 cu132,
+  // torch-variants.csv:276)...
   h.add_file("/u/stuck.txt",
              "--extra-index-url https://download.pytorch.org/whl/cu118\ntorch>=2.8\n");
   CheckOptions first;
   first.tool = Installer::kUv;
   first.strategy = IndexStrategy::kUnsafeFirstMatch;
-  auto f = check_target(kb(), facts(), h, machine("600.10", {"8.6"}, "3.12"), "/u/stuck.txt",
-                        first);
+  auto f =
+      check_target(kb(), facts(), h, machine("600.10", {"8.6"}, "3.12"), "/u/stuck.txt", first);
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->items[0].component, "torch 2.15.0 cu132");
   // ...first-index does not: the cu118 index has torch, so uv stops there and finds nothing.
   first.strategy = IndexStrategy::kFirstIndex;
-  auto s = check_target(kb(), facts(), h, machine("570.86.10", {"8.6"}, "3.12"), "/u/stuck.txt",
-                        first);
+  auto s =
+      check_target(kb(), facts(), h, machine("570.86.10", {"8.6"}, "3.12"), "/u/stuck.txt", first);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->items[0].result.verdict, Verdict::kNo);
   EXPECT_NE(all_text(s->items[0]).find("https://download.pytorch.org/whl/cu118"), std::string::npos)
@@ -419,13 +421,15 @@ TEST(CheckDocker, PipAndUvLines) {
 
 TEST(CheckPython, OutsideRequiresPythonAndNoWheel) {
   MemoryHost h;
-  h.add_file("/q/pyproject.toml",
-             "[project]\nname='a'\nversion='1'\nrequires-python='>=3.11'\ndependencies=['torch']\n");
-  auto r = check_target(kb(), facts(), h, machine("580.65.06", {"9.0"}, "3.10"),
-                        "/q/pyproject.toml");
+  h.add_file(
+      "/q/pyproject.toml",
+      "[project]\nname='a'\nversion='1'\nrequires-python='>=3.11'\ndependencies=['torch']\n");
+  auto r =
+      check_target(kb(), facts(), h, machine("580.65.06", {"9.0"}, "3.10"), "/q/pyproject.toml");
   ASSERT_TRUE(r.ok());
   bool said = false;
-  for (const auto& n : r->notes) said = said || n.find("outside requires-python") != std::string::npos;
+  for (const auto& n : r->notes)
+    said = said || n.find("outside requires-python") != std::string::npos;
   EXPECT_TRUE(said);
   // Python 3.10 has no 2.15.0 wheel (torch-wheels.csv:520: cp311 and up): pip takes 2.14.1.
   EXPECT_EQ(r->items[0].component, "torch 2.14.1 cu130");
@@ -450,8 +454,8 @@ TEST(IdentifyIndex, UrlsAsWritten) {
            {"HTTPS://download.pytorch.org/whl/cu128/", TorchIndex::Kind::kVariant, "cu128"},
            {"https://download.pytorch.org/whl/rocm6.3", TorchIndex::Kind::kVariant, "rocm6.3"},
            {"https://download.pytorch.org/whl/torch_stable.html", TorchIndex::Kind::kFindLinks, ""},
-           {"https://download.pytorch.org/whl/cu110/torch_stable.html", TorchIndex::Kind::kFindLinks,
-            "cu110"},
+           {"https://download.pytorch.org/whl/cu110/torch_stable.html",
+            TorchIndex::Kind::kFindLinks, "cu110"},
            {"https://download.pytorch.org/whl/cu999/torch_stable.html", TorchIndex::Kind::kUnknown,
             ""},
            {"https://download.pytorch.org/whl/a/b/torch_stable.html", TorchIndex::Kind::kUnknown,
@@ -464,9 +468,10 @@ TEST(IdentifyIndex, UrlsAsWritten) {
   }
   // torch_stable.html is known to list 1.2.0 ... 1.11.0 (torch-find-links.csv:7): other
   // releases are unknown there, never absent.
-  TorchIndex page = identify_index(kb(), facts(), "https://download.pytorch.org/whl/torch_stable.html");
+  TorchIndex page =
+      identify_index(kb(), facts(), "https://download.pytorch.org/whl/torch_stable.html");
   std::vector<const TorchRelease*> unknown;
-  auto builds = torch_builds_on(kb(), page, Platform::kLinuxX86_64, "3.9", &unknown);
+  auto builds = torch_builds_on(kb(), page, Platform::kLinuxX86_64, &unknown);
   ASSERT_FALSE(builds.empty());
   for (const auto& b : builds) {
     EXPECT_GE(b.release->version, *Pep440Version::parse("1.2.0"));

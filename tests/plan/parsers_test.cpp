@@ -320,20 +320,20 @@ TEST_P(MalformedDockerfile, OneLineErrorNamingTheLine) {
   EXPECT_EQ(r.error().rfind(GetParam().error_prefix, 0), 0u) << r.error();
   EXPECT_EQ(r.error().find('\n'), std::string::npos);
 }
-INSTANTIATE_TEST_SUITE_P(Rows, MalformedDockerfile,
-                         ::testing::Values(Bad{"FROM\n", "Dockerfile:1: FROM without"},
-                                           Bad{"\nFROM ubuntu:22.04 extra\n", "Dockerfile:2:"},
-                                           Bad{"FROM ${X\n", "Dockerfile:1: unterminated"},
-                                           Bad{"RUN pip install torch\n", "Dockerfile:1:"},
-                                           Bad{"FROM ubuntu\nRUN pip install 'torch=='\n",
-                                               "Dockerfile:2:"},
-                                           Bad{"FROM a b c d\n", "Dockerfile:1:"},
-                                           Bad{"FROM bad image!\n", "Dockerfile:1:"},
-                                           Bad{"# only a comment\n", "Dockerfile: no FROM"},
-                                           Bad{"FROM ubuntu\n%%% nonsense\n", "Dockerfile:2:"},
-                                           Bad{"ENV A=1\nFROM ubuntu\n", "Dockerfile:1: ENV before"},
-                                           Bad{"FROM ubuntu\nENV =x\n", "Dockerfile:2: ENV"},
-                                           Bad{"FROM ubuntu\nENV\n", "Dockerfile:2: ENV"}));
+INSTANTIATE_TEST_SUITE_P(
+    Rows, MalformedDockerfile,
+    ::testing::Values(Bad{"FROM\n", "Dockerfile:1: FROM without"},
+                      Bad{"\nFROM ubuntu:22.04 extra\n", "Dockerfile:2:"},
+                      Bad{"FROM ${X\n", "Dockerfile:1: unterminated"},
+                      Bad{"RUN pip install torch\n", "Dockerfile:1:"},
+                      Bad{"FROM ubuntu\nRUN pip install 'torch=='\n", "Dockerfile:2:"},
+                      Bad{"FROM a b c d\n", "Dockerfile:1:"},
+                      Bad{"FROM bad image!\n", "Dockerfile:1:"},
+                      Bad{"# only a comment\n", "Dockerfile: no FROM"},
+                      Bad{"FROM ubuntu\n%%% nonsense\n", "Dockerfile:2:"},
+                      Bad{"ENV A=1\nFROM ubuntu\n", "Dockerfile:1: ENV before"},
+                      Bad{"FROM ubuntu\nENV =x\n", "Dockerfile:2: ENV"},
+                      Bad{"FROM ubuntu\nENV\n", "Dockerfile:2: ENV"}));
 
 }  // namespace
 }  // namespace cudafit
