@@ -145,6 +145,7 @@ CheckReport check_requirements(const KnowledgeBase& kb, const InstallFacts& fact
     reqs.push_back(&e);
   }
   std::vector<RequirementEntry> kept;
+  kept.reserve(reqs.size());
   for (const auto* e : reqs) kept.push_back(*e);
   const std::vector<TorchPin> pins = torch_pins(kb, kept);
   // torch pulled in by a pinned framework when the file does not name it.

@@ -26,7 +26,7 @@ Judged judge(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMac
              const std::vector<TorchPin>& pins, Installer installer, IndexStrategy strategy,
              const std::map<std::string, std::string>& env) {
   Judged j;
-  j.route = route_for(kb, facts, set, "torch", installer, env, e.extra, e.group);
+  j.route = route_for(kb, facts, set, "torch", installer, env, e.extra, e.group, &m);
   if (!j.route.pinned.empty() && j.route.indexes.empty()) {
     j.res.outcome = Resolution::Outcome::kUnknown;
     j.verdict.verdict = Verdict::kUnknown;

@@ -160,6 +160,7 @@ void fold_env(RequirementSet& set, const std::map<std::string, std::string>& env
   }
   if (set.find_links.empty()) set.find_links = list(get(uv ? "UV_FIND_LINKS" : "PIP_FIND_LINKS"));
   if (uv && set.index_strategy.empty()) set.index_strategy = get("UV_INDEX_STRATEGY");
+  if (uv && set.torch_backend.empty()) set.torch_backend = get("UV_TORCH_BACKEND");
 }
 
 }  // namespace

@@ -49,8 +49,8 @@ struct DockerFrom {
 };
 // One `pip install` / `uv pip install` of a RUN line; set.installer says which. The stage's ENV
 // PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / PIP_FIND_LINKS (pip) or UV_INDEX_URL /
-// UV_DEFAULT_INDEX / UV_EXTRA_INDEX_URL / UV_INDEX / UV_FIND_LINKS / UV_INDEX_STRATEGY (uv) are
-// folded in; the command line's own options win.
+// UV_DEFAULT_INDEX / UV_EXTRA_INDEX_URL / UV_INDEX / UV_FIND_LINKS / UV_INDEX_STRATEGY /
+// UV_TORCH_BACKEND (uv) are folded in; the command line's own options win.
 struct DockerPipInstall {
   RequirementSet set;
   std::string where;

@@ -95,6 +95,7 @@ std::string why_none(const KnowledgeBase& kb, Pool& pool, const ResolveRequest& 
 
 std::string join_labels(const std::vector<const TorchIndex*>& xs) {
   std::vector<std::string> parts;
+  parts.reserve(xs.size());
   for (const TorchIndex* x : xs) parts.push_back(x->label());
   return join(parts, ", ");
 }
@@ -153,9 +154,51 @@ std::optional<IndexStrategy> parse_index_strategy(std::string_view text) {
 IndexRoute route_for(const KnowledgeBase& kb, const InstallFacts& facts, const RequirementSet& set,
                      const std::string& package, Installer installer,
                      const std::map<std::string, std::string>& env, const std::string& extra,
-                     const std::string& group) {
+                     const std::string& group, const TargetMachine* machine) {
   IndexRoute route;
   auto id = [&](const std::string& url) { return identify_index(kb, facts, url); };
+  if (installer == Installer::kUv && !set.torch_backend.empty() && package == "torch") {
+    // uv's torch backend: the backend's PyTorch indexes only, unsafe-first-match
+    // (astral-sh/uv:crates/uv-client/src/registry_client.rs@26a9dd4b, index_urls_for and
+    // index_strategy_for); "auto" lists the CUDA indexes whose floor the driver meets, newest
+    // first, then cpu (crates/uv-torch/src/backend.rs@26a9dd4b, index_urls and
+    // LINUX_CUDA_DRIVERS: NVIDIA's minor-version-compatibility floors, 525.60.13 for 12.x).
+    // cuda-minor-compat.csv's floors stand in for uv's own table.
+    route.strategy = IndexStrategy::kUnsafeFirstMatch;
+    route.pinned = "--torch-backend=" + set.torch_backend;
+    std::vector<std::string> names;
+    if (set.torch_backend != "auto") {
+      names.push_back(set.torch_backend);
+    } else if (machine != nullptr && machine->driver.known()) {
+      std::vector<std::pair<CudaVersion, std::string>> cuda;
+      for (const auto& v : kb.torch_variants()) {
+        if (!v.cuda || std::any_of(cuda.begin(), cuda.end(),
+                                   [&](const auto& c) { return c.second == v.variant; }))
+          continue;
+        std::optional<DriverVersion> floor = kb.minimum_driver_for(*v.cuda, machine->os);
+        if (const MinorCompat* mc = kb.minor_compat_for(v.cuda->major()))
+          floor = machine->os == Os::kWindows ? mc->windows_floor : mc->linux_floor;
+        if (floor && *floor <= *machine->driver.value) cuda.emplace_back(*v.cuda, v.variant);
+      }
+      std::sort(cuda.begin(), cuda.end(),
+                [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (const auto& c : cuda) names.push_back(c.second);
+      names.emplace_back("cpu");
+      route.notes.push_back(
+          "--torch-backend=auto: uv's own driver table is approximated by "
+          "cuda-minor-compat.csv's floors");
+    } else {
+      names.emplace_back("cpu");
+      route.notes.push_back("--torch-backend=auto with no known driver: uv falls back to cpu");
+    }
+    for (const auto& n : names) {
+      std::string url;
+      for (const auto& v : kb.torch_variants())
+        if (v.variant == n && !v.index_url.empty()) url = v.index_url;
+      route.indexes.push_back(id(url.empty() ? "torch-backend:" + n : url));
+    }
+    return route;
+  }
   if (installer == Installer::kUv) {
     for (const auto& s : set.uv_sources) {
       if (s.package != package) continue;
@@ -219,8 +262,9 @@ Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,
   Resolution res;
   std::vector<const TorchIndex*> searched;
   Pool pool;
+  const IndexStrategy strategy = route.strategy ? *route.strategy : rq.strategy;
   const bool pooled =
-      rq.installer == Installer::kPip || rq.strategy == IndexStrategy::kUnsafeBestMatch;
+      rq.installer == Installer::kPip || strategy == IndexStrategy::kUnsafeBestMatch;
   const bool pinned = !route.pinned.empty();
   if (pinned && !route.indexes.empty() && route.indexes[0].kind == TorchIndex::Kind::kUnknown) {
     res.outcome = Resolution::Outcome::kUnknown;
@@ -260,7 +304,7 @@ Resolution resolve_torch(const KnowledgeBase& kb, const IndexRoute& route,
       }
       searched = {&ix};
       with_find_links(p);
-      if (rq.strategy == IndexStrategy::kFirstIndex) {
+      if (strategy == IndexStrategy::kFirstIndex) {
         // Every known index serves torch (PyPI, a PyTorch index, a page listing it).
         pool = std::move(p);
         res.how =

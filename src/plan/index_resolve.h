@@ -6,7 +6,8 @@
 //   that has the package at all (--extra-index-url / [[tool.uv.index]] before the default
 //   index), plus the --find-links pages; unsafe-first-match takes the first index with a
 //   matching version; unsafe-best-match pools like pip. [tool.uv.sources] pins a package to one
-//   index (find-links ignored).
+//   index (find-links ignored). `uv pip --torch-backend` sends torch to PyTorch's index of that
+//   backend (auto: those the driver runs, newest CUDA first, then cpu), first match wins.
 #pragma once
 
 #include <functional>
@@ -18,6 +19,7 @@
 
 #include "plan/index_contents.h"
 #include "plan/requirements_file.h"
+#include "verdict/verdict.h"
 
 namespace cudafit {
 
@@ -32,16 +34,18 @@ struct IndexRoute {
   std::vector<TorchIndex> indexes;     // pip: unordered pool; uv: priority order
   std::vector<TorchIndex> find_links;  // merged into the searched index (pip: pooled)
   std::string pinned;                  // uv: the [tool.uv.sources] entry, "" when not pinned
+  std::optional<IndexStrategy> strategy;  // uv --torch-backend searches its own way
   std::vector<std::string> notes;      // indexes left out (explicit ones, markers that fail)
 };
 
 // The route for `package` under `installer`; `env` is the target's marker environment (uv
 // sources may carry markers); `extra`/`group`: the optional-dependencies extra or dependency
-// group the requirement comes from (uv sources may be limited to one).
+// group the requirement comes from (uv sources may be limited to one); `machine`: whose driver
+// uv's --torch-backend=auto reads.
 IndexRoute route_for(const KnowledgeBase& kb, const InstallFacts& facts, const RequirementSet& set,
                      const std::string& package, Installer installer,
                      const std::map<std::string, std::string>& env, const std::string& extra = {},
-                     const std::string& group = {});
+                     const std::string& group = {}, const TargetMachine* machine = nullptr);
 
 struct ResolveRequest {
   SpecifierSet spec;

@@ -293,6 +293,10 @@ Result<RequirementSet> parse_pip_install_args(const std::vector<std::string>& wo
       set.index_strategy = std::string(value);
       continue;
     }
+    if (opt == "--torch-backend") {
+      set.torch_backend = std::string(value);
+      continue;
+    }
     if (command_option_takes_value(opt)) continue;
     if (Status st = apply_option(set, opt, value, where, ctx); !st) return make_error(st.error());
   }

@@ -51,6 +51,7 @@ struct RequirementSet {
   std::vector<UvIndex> uv_indexes;            // pyproject [[tool.uv.index]], in order
   std::vector<UvSource> uv_sources;           // pyproject [tool.uv.sources] index entries
   std::string index_strategy;                 // uv --index-strategy / [tool.uv] index-strategy
+  std::string torch_backend;                  // uv pip --torch-backend: "auto", "cu126", "cpu"
   std::string installer;                      // "pip" or "uv": whose file this is ("" = pip)
   std::string installer_why;                  // "a `uv pip install` line", "[tool.uv] tables"
   std::string requires_python;                // pyproject [project].requires-python

@@ -419,6 +419,27 @@ TEST(CheckDocker, PipAndUvLines) {
   EXPECT_EQ(torch[1]->where, "/p/uvdocker/Dockerfile:3");
 }
 
+// uv pip --torch-backend: torch from that backend's PyTorch index, unsafe-first-match. auto:
+// the CUDA indexes whose minor-compatibility floor the driver meets (12.x: 525.60.13,
+// cuda-minor-compat.csv:5), newest CUDA first: on 535 that is cu129, whose only release is
+// 2.8.0 (torch-variants.csv); 13.x needs 580.65.06.
+TEST(CheckUv, TorchBackend) {
+  MemoryHost h;
+  h.add_file("/t/Dockerfile",
+             "FROM python:3.12\nRUN uv pip install --system torch --torch-backend=cu126\n"
+             "RUN uv pip install --system torch --torch-backend auto\n");
+  auto r = check_target(kb(), facts(), h, machine("535.104.05", {"8.6"}, ""), "/t/Dockerfile");
+  ASSERT_TRUE(r.ok()) << r.error();
+  std::vector<const CheckItem*> torch;
+  for (const auto& i : r->items)
+    if (i.component.rfind("torch", 0) == 0) torch.push_back(&i);
+  ASSERT_EQ(torch.size(), 2u);
+  EXPECT_EQ(torch[0]->component, "torch 2.14.1 cu126") << all_text(*torch[0]);
+  EXPECT_NE(all_text(*torch[0]).find("--torch-backend=cu126"), std::string::npos);
+  EXPECT_EQ(torch[1]->component, "torch 2.8.0 cu129") << all_text(*torch[1]);
+  EXPECT_EQ(torch[1]->result.verdict, Verdict::kOkMinorCompat);
+}
+
 TEST(CheckPython, OutsideRequiresPythonAndNoWheel) {
   MemoryHost h;
   h.add_file(

@@ -283,7 +283,7 @@ ENV UV_EXTRA_INDEX_URL https://download.pytorch.org/whl/cu126
 RUN pip install torch && uv pip install --system --python 3.12 torch
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cu128 torch
 FROM base
-RUN uv pip install --index-strategy first-index --index cu=https://download.pytorch.org/whl/cu130 torch --no-index
+RUN uv pip install --index-strategy first-index --index cu=https://download.pytorch.org/whl/cu130 torch --no-index --torch-backend=cu126
 )",
                             "Dockerfile");
   ASSERT_TRUE(d.ok()) << d.error();
@@ -306,6 +306,7 @@ RUN uv pip install --index-strategy first-index --index cu=https://download.pyto
   ASSERT_EQ(inherited.set.extra_index_urls.size(), 1u);
   EXPECT_EQ(inherited.set.extra_index_urls[0], "https://download.pytorch.org/whl/cu130");
   EXPECT_TRUE(inherited.set.no_index);
+  EXPECT_EQ(inherited.set.torch_backend, "cu126");
   const auto& f = testing::facts();
   EXPECT_EQ(image_python(d->froms[0].image, f), "3.12");
   EXPECT_EQ(image_python(*ImageRef::parse("python:3.10.14-bookworm"), f), "3.10");
