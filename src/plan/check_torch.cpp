@@ -66,7 +66,7 @@ Judged judge(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMac
       break;
     case Resolution::Outcome::kNone:
       v.verdict = Verdict::kNo;
-      v.problems.push_back(installer_label(installer, strategy) +
+      v.problems.push_back(installer_label(installer, j.route.strategy.value_or(strategy)) +
                            " installs nothing: " + j.res.problem);
       v.why.push_back(j.res.how);
       break;
@@ -130,8 +130,9 @@ TorchJudgement check_torch(const KnowledgeBase& kb, const InstallFacts& facts,
   TorchJudgement out;
   CheckItem& item = out.item;
   item.where = e.where;
-  item.installer = installer_label(installer, strategy);
   Judged j = judge(kb, facts, m, set, e, pins, installer, strategy, env);
+  // uv's --torch-backend searches its own way (IndexRoute::strategy).
+  item.installer = installer_label(installer, j.route.strategy.value_or(strategy));
   item.component =
       j.found() ? "torch " + j.res.build.release->version.str() + " " + j.res.build.variant->variant
                 : e.text;
@@ -143,11 +144,11 @@ TorchJudgement check_torch(const KnowledgeBase& kb, const InstallFacts& facts,
   }
   // The other installer: uv's default strategy against pip, pip against uv.
   const Installer other_installer = installer == Installer::kPip ? Installer::kUv : Installer::kPip;
-  Judged other =
-      judge(kb, facts, m, set, e, pins, other_installer, IndexStrategy::kFirstIndex, env);
+  // uv's strategy is the file's (or --index-strategy); pip has none.
+  Judged other = judge(kb, facts, m, set, e, pins, other_installer, strategy, env);
   if (!same_build(j, other))
-    item.other = installer_label(other_installer, IndexStrategy::kFirstIndex) + " would take " +
-                 summary(other);
+    item.other = installer_label(other_installer, other.route.strategy.value_or(strategy)) +
+                 " would take " + summary(other);
   const bool runs_here = runs(item.result.verdict);
   // The --extra-index-url trap: pip pools the PyTorch index the file adds with PyPI, and PyPI's
   // build wins on version number.

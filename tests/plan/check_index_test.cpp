@@ -438,6 +438,7 @@ TEST(CheckUv, TorchBackend) {
   EXPECT_NE(all_text(*torch[0]).find("--torch-backend=cu126"), std::string::npos);
   EXPECT_EQ(torch[1]->component, "torch 2.8.0 cu129") << all_text(*torch[1]);
   EXPECT_EQ(torch[1]->result.verdict, Verdict::kOkMinorCompat);
+  EXPECT_EQ(torch[1]->installer, "uv (unsafe-first-match)");
 }
 
 TEST(CheckPython, OutsideRequiresPythonAndNoWheel) {
