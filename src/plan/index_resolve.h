@@ -31,11 +31,11 @@ std::optional<IndexStrategy> parse_index_strategy(std::string_view text);
 
 // The indexes an installer searches for one package, in its order.
 struct IndexRoute {
-  std::vector<TorchIndex> indexes;     // pip: unordered pool; uv: priority order
-  std::vector<TorchIndex> find_links;  // merged into the searched index (pip: pooled)
-  std::string pinned;                  // uv: the [tool.uv.sources] entry, "" when not pinned
+  std::vector<TorchIndex> indexes;        // pip: unordered pool; uv: priority order
+  std::vector<TorchIndex> find_links;     // merged into the searched index (pip: pooled)
+  std::string pinned;                     // uv: the [tool.uv.sources] entry, "" when not pinned
   std::optional<IndexStrategy> strategy;  // uv --torch-backend searches its own way
-  std::vector<std::string> notes;      // indexes left out (explicit ones, markers that fail)
+  std::vector<std::string> notes;         // indexes left out (explicit ones, markers that fail)
 };
 
 // The route for `package` under `installer`; `env` is the target's marker environment (uv
