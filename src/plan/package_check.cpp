@@ -35,32 +35,6 @@ std::vector<const FrameworkRequirement*> rows_of(const KnowledgeBase& kb, const 
   return out;
 }
 
-// A row's version as one version: exact ("0.0.27"), a range's top ("0.50.0-0.50.1"); none for
-// "0.7.x", "main (2026-03-10+)", "CuPy v11-v12", "all".
-std::optional<Pep440Version> row_top(const std::string& text) {
-  std::string t(trim(text));
-  if (auto sp = t.find(' '); sp != std::string::npos) t = t.substr(0, sp);
-  if (auto dash = t.find('-'); dash != std::string::npos) t = t.substr(dash + 1);
-  auto v = Pep440Version::parse(t);
-  if (!v) return std::nullopt;
-  return *v;
-}
-
-// The torch a row of a torch-pinning package asks for: "2.3.1" -> ==2.3.1; "2.10.0 or later
-// (torch >= 2.10)" and "... (>=2.10 ...)" -> >=.
-std::optional<SpecifierSet> row_torch_pin(const FrameworkRequirement& row) {
-  std::string first = first_version_in(row.torch);
-  if (first.empty() || !Pep440Version::parse(first)) return std::nullopt;
-  std::string text = "==" + first;
-  if (auto ge = row.torch.find(">="); ge != std::string::npos)
-    text = ">=" + first_version_in(std::string_view(row.torch).substr(ge));
-  else if (row.torch.find("or later") != std::string::npos)
-    text = ">=" + first;
-  auto s = SpecifierSet::parse(text);
-  if (!s) return std::nullopt;
-  return *s;
-}
-
 std::optional<Pep440Version> pinned_version(const Requirement& r) {
   const auto& specs = r.specifier.specifiers();
   if (specs.size() != 1 || specs[0].wildcard()) return std::nullopt;
@@ -149,10 +123,10 @@ std::optional<Choice> choose_version(const std::vector<const FrameworkRequiremen
     const FrameworkRequirement* best = nullptr;
     std::optional<Pep440Version> best_v;
     for (const auto* r : rows) {
-      auto top = row_top(r->version);
+      auto top = framework_row_top(r->version);
       if (!top || !e.req.specifier.contains(*top)) continue;
       if (pins_torch(name) && torch.release != nullptr) {
-        auto torch_pin = row_torch_pin(*r);
+        auto torch_pin = framework_torch_pin(*r);
         if (!torch_pin || !torch_pin->contains(torch.release->version)) continue;
       }
       if (!best_v || *top > *best_v) {
@@ -170,77 +144,6 @@ std::optional<Choice> choose_version(const std::vector<const FrameworkRequiremen
     if (framework_row_matches(r->version, c.version)) c.rows.push_back(r);
   if (c.rows.empty()) return std::nullopt;
   return c;
-}
-
-// CUDA builds named in a cell: "11.8.0 12.2.2 (wheel tags cu118 / cu122)", "CUDA builds
-// 11.8.0 12.0.1-12.6.3 12.8.1" (a range covers every release between its ends).
-struct CudaBuilds {
-  CudaVersion lo, hi;
-};
-std::vector<CudaBuilds> cuda_list(const std::string& cell) {
-  std::vector<CudaBuilds> out;
-  auto parse = [](std::string_view part) -> std::optional<CudaVersion> {
-    std::string t(part);
-    while (!t.empty() && (t.back() == ',' || t.back() == ';' || t.back() == ')')) t.pop_back();
-    if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) ||
-        t.find('.') == std::string::npos)
-      return std::nullopt;
-    auto c = CudaVersion::parse(t);
-    if (!c) return std::nullopt;
-    return *c;
-  };
-  for (auto w : split_ws(cell)) {
-    auto parts = split(w, '-');
-    if (parts.size() == 2) {
-      auto lo = parse(parts[0]);
-      auto hi = parse(parts[1]);
-      if (lo && hi) out.push_back({*lo, *hi});
-      continue;
-    }
-    if (auto c = parse(w)) out.push_back({*c, *c});
-  }
-  return out;
-}
-
-// "min CC 8.0" in the notes or "CC 6.0+" in the CUDA cell.
-std::optional<ComputeCapability> min_cc(const FrameworkRequirement& row) {
-  for (const std::string* cell : {&row.notes, &row.cuda}) {
-    auto p = cell->find("min CC ");
-    if (p == std::string::npos) {
-      p = cell->find("CC ");
-      if (p == std::string::npos) continue;
-      std::string v = first_version_in(cell->substr(p + 3));
-      auto end = p + 3 + v.size();
-      if (end >= cell->size() || (*cell)[end] != '+') continue;
-      if (auto cc = ComputeCapability::parse(v)) return *cc;
-      continue;
-    }
-    if (auto cc = ComputeCapability::parse(first_version_in(cell->substr(p + 7)))) return *cc;
-  }
-  return std::nullopt;
-}
-
-// "TORCH_CUDA_ARCH_LIST '7.5 8.0+PTX' (+9.0a)" in the notes: the GPU code the wheels carry
-// (arch-specific "9.0a" entries run on that very CC only and are left out).
-std::optional<TorchArchList> arch_list_in(const FrameworkRequirement& row) {
-  auto p = row.notes.find("TORCH_CUDA_ARCH_LIST '");
-  if (p == std::string::npos) return std::nullopt;
-  auto start = p + 22;
-  auto end = row.notes.find('\'', start);
-  if (end == std::string::npos) return std::nullopt;
-  TorchArchList list;
-  for (auto w : split_ws(row.notes.substr(start, end - start))) {
-    std::string t(w);
-    bool ptx = ends_with(t, "+PTX");
-    if (ptx) t = t.substr(0, t.size() - 4);
-    auto cc = ComputeCapability::parse(t);
-    if (!cc) continue;
-    list.sass.push_back(*cc);
-    if (ptx) list.ptx.push_back(*cc);
-  }
-  if (list.sass.empty()) return std::nullopt;
-  list.from = row.from;
-  return list;
 }
 
 bool looks_gpu(const Requirement& r, const std::string& name) {
@@ -364,7 +267,7 @@ BuildVerdict cuda_part(const KnowledgeBase& kb, const TargetMachine& m, const st
     return v;
   }
   if (name == "triton") return v;  // torch pins it; it brings its own ptxas
-  std::vector<CudaBuilds> builds = cuda_list(row.cuda);
+  std::vector<CudaBuildRange> builds = framework_cuda_builds(row.cuda);
   if (name == "flash-attn" || name == "bitsandbytes") {
     if (builds.empty()) return v;
     if (!torch_cuda) {
@@ -431,7 +334,7 @@ CheckItem check_framework(const KnowledgeBase& kb, const TargetMachine& m,
   if (!choice->assumed.empty()) v.why.push_back(choice->assumed);
   const FrameworkRequirement& row = *choice->rows.front();
   if (pins_torch(name)) {
-    auto pin = row_torch_pin(row);
+    auto pin = framework_torch_pin(row);
     if (pin && torch.release != nullptr) {
       if (!pin->contains(torch.release->version)) {
         v.verdict = Verdict::kNo;
@@ -483,7 +386,7 @@ CheckItem check_framework(const KnowledgeBase& kb, const TargetMachine& m,
   }
   merge(v, cuda_part(kb, m, label, row, torch, name));
   for (const auto* r : choice->rows) {
-    if (auto cc = min_cc(*r)) {
+    if (auto cc = framework_min_cc(*r)) {
       for (const auto& g : m.gpus) {
         if (g.cc.plain() >= cc->plain()) continue;
         v.verdict = Verdict::kNo;
@@ -493,7 +396,7 @@ CheckItem check_framework(const KnowledgeBase& kb, const TargetMachine& m,
       break;
     }
   }
-  if (auto list = arch_list_in(row); list && !m.gpus.empty() && m.gpus_known) {
+  if (auto list = framework_arch_list(row); list && !m.gpus.empty() && m.gpus_known) {
     std::optional<CudaVersion> cuda = torch.variant != nullptr ? torch.variant->cuda : std::nullopt;
     if (cuda) merge(v, arch_verdict(kb, *cuda, &*list, m, label));
   }
@@ -543,7 +446,7 @@ std::vector<TorchPin> torch_pins(const KnowledgeBase& kb,
     if (!pin) continue;
     for (const auto* row : rows_of(kb, name)) {
       if (!framework_row_matches(row->version, *pin)) continue;
-      auto spec = row_torch_pin(*row);
+      auto spec = framework_torch_pin(*row);
       if (!spec) break;
       TorchPin p;
       p.by = by;

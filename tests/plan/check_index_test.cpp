@@ -340,6 +340,14 @@ TEST(CheckPackages, FrameworkFailures) {
   ASSERT_NE(fa, nullptr);
   EXPECT_EQ(fa->result.verdict, Verdict::kNo) << all_text(*fa);
   EXPECT_EQ(r->exit_code(), 1);
+  // xformers 0.0.24's note "Triton kernels need CC 8.0+" is about part of it: a Turing card
+  // still runs it (its torch 2.2.0 cu121 carries sm_75, torch-arch-lists.csv).
+  h.add_file("/r/xf24.txt", "xformers==0.0.24\n");
+  auto t = check_target(kb(), facts(), h, machine("535.104.05", {"7.5"}, "3.11"), "/r/xf24.txt");
+  ASSERT_TRUE(t.ok()) << t.error();
+  const CheckItem* xf24 = item_named(*t, "xformers 0.0.24");
+  ASSERT_NE(xf24, nullptr);
+  EXPECT_TRUE(runs(xf24->result.verdict)) << all_text(*xf24);
   // xformers 0.0.31 carries TORCH_CUDA_ARCH_LIST '7.5 8.0+PTX' (frameworks.csv): a V100 (7.0)
   // has no code in it.
   h.add_file("/r/xf.txt", "xformers==0.0.31\n");
