@@ -118,7 +118,8 @@ std::optional<TorchArchList> framework_arch_list(const FrameworkRequirement& row
   auto end = row.notes.find('\'', start);
   if (end == std::string::npos) return std::nullopt;
   TorchArchList list;
-  for (auto w : split_ws(row.notes.substr(start, end - start))) {
+  // A view of the row itself: split_ws keeps views into its argument.
+  for (auto w : split_ws(std::string_view(row.notes).substr(start, end - start))) {
     std::string t(w);
     bool ptx = ends_with(t, "+PTX");
     if (ptx) t = t.substr(0, t.size() - 4);
