@@ -97,6 +97,8 @@ class CheckItem(TypedDict):
     caveats: List[str]
     needs_package: str
     fix: str
+    installer: str  # whose resolution was judged: "pip", "uv (first-index)", …; "" when none
+    other_installer: str  # what the other installer would take, when it differs; else ""
 
 
 class CheckTarget(TypedDict):
