@@ -106,10 +106,13 @@ FleetInstall cover_fleet(const FleetData& d, const KnowledgeBase& kb, const Inst
       if (verdict == Verdict::kOk) ok += n;
     }
     scored.push_back({&v, runs_on, ok});
+    // install's order: the newest release that runs, then within it `ok` before a caveat,
+    // then the highest CUDA; here with "on the most machines" first.
     const bool better =
-        best == nullptr || runs_on > best_runs || (runs_on == best_runs && ok > best_ok) ||
-        (runs_on == best_runs && ok == best_ok &&
-         (v.torch > best->torch || (v.torch == best->torch && *v.cuda > *best->cuda)));
+        best == nullptr || runs_on > best_runs ||
+        (runs_on == best_runs &&
+         (v.torch > best->torch ||
+          (v.torch == best->torch && (ok > best_ok || (ok == best_ok && *v.cuda > *best->cuda)))));
     if (better) {
       best = &v;
       best_runs = runs_on;
