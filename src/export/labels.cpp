@@ -29,8 +29,7 @@ bool valid_label_prefix(std::string_view p) {
     if (dot == std::string_view::npos) dot = p.size();
     std::string_view part = p.substr(start, dot - start);
     // Each part is a DNS label (RFC 1123): 1-63 characters.
-    if (part.empty() || part.size() > 63 || !lower_alnum(part.front()) ||
-        !lower_alnum(part.back()))
+    if (part.empty() || part.size() > 63 || !lower_alnum(part.front()) || !lower_alnum(part.back()))
       return false;
     for (char c : part)
       if (!lower_alnum(c) && c != '-') return false;

@@ -76,7 +76,7 @@ Result<std::string> nfd_features(const ExportInput& in, const NfdOptions& option
     if (const InstalledPackage* torch = env->find("torch")) {
       std::string version = torch->version.substr(0, torch->version.find('+'));
       labels.add("torch.version", version);
-      labels.add("torch.cuda", torch->cuda ? torch->cuda->major_minor()
+      labels.add("torch.cuda", torch->cuda       ? torch->cuda->major_minor()
                                : torch->cpu_only ? "none"
                                                  : "");
     }

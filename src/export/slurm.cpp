@@ -62,7 +62,8 @@ Result<std::string> slurm_config(const ExportInput& in, const SlurmOptions& opti
   if (node.empty() && m.host.hostname.known()) node = *m.host.hostname.value;
   node = feature_word(node);
   if (node.empty())
-    return make_error("the node's name is unknown (" + m.host.hostname.note + "): give --node NAME");
+    return make_error("the node's name is unknown (" + m.host.hostname.note +
+                      "): give --node NAME");
   const std::string features = join(slurm_features(in), ",");
 
   // GPUs by GRES type, in index order.
@@ -70,8 +71,8 @@ Result<std::string> slurm_config(const ExportInput& in, const SlurmOptions& opti
   std::vector<std::string> order;
   for (const auto& g : m.gpus) {
     std::string type = !options.gres_type.empty() ? feature_word(options.gres_type)
-                       : g.name.known()            ? gres_type_of(*g.name.value)
-                                                   : std::string("gpu");
+                       : g.name.known()           ? gres_type_of(*g.name.value)
+                                                  : std::string("gpu");
     if (types[type]++ == 0) order.push_back(type);
   }
   std::vector<std::string> gres;
@@ -89,10 +90,11 @@ Result<std::string> slurm_config(const ExportInput& in, const SlurmOptions& opti
            " ActiveFeatures=" + features + "\n";
   }
   if (!gres.empty())
-    out += "# gres.conf: let slurmd find the device files (`slurmd -G` prints the types it\n"
-           "# detects; Gres= above must use the same, or give --gres-type):\n"
-           "#   NodeName=" +
-           node + " AutoDetect=nvml\n";
+    out +=
+        "# gres.conf: let slurmd find the device files (`slurmd -G` prints the types it\n"
+        "# detects; Gres= above must use the same, or give --gres-type):\n"
+        "#   NodeName=" +
+        node + " AutoDetect=nvml\n";
   return out;
 }
 

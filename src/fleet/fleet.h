@@ -37,9 +37,9 @@ struct FleetFinding {
   Severity severity = Severity::kInfo;
 };
 struct FleetMachine {
-  Sym host = 0;   // host.hostname; 0 = none (then input:line names it)
-  Sym input = 0;  // "reports/gpu-017.json", "stdin"
-  int line = 0;   // where the report starts in it
+  Sym host = 0;               // host.hostname; 0 = none (then input:line names it)
+  Sym input = 0;              // "reports/gpu-017.json", "stdin"
+  int line = 0;               // where the report starts in it
   std::int64_t unix_ms = -1;  // run.unix_time; -1 unknown
   Sym driver = 0, driver_cuda = 0, driver_kind = 0, cpu_arch = 0;
   bool module_loaded = false;
@@ -59,7 +59,7 @@ struct FleetData {
   Interner strings;
   std::vector<FleetMachine> machines;  // one per host (the newest report of a duplicated one)
   std::vector<SkippedInput> skipped;
-  int inputs = 0, bad_inputs = 0;  // bad: nothing usable in it
+  int inputs = 0, bad_inputs = 0;                    // bad: nothing usable in it
   std::string name_of(const FleetMachine& m) const;  // hostname, else the input
 };
 
@@ -87,9 +87,9 @@ class FleetReader {
 
 // ---- The merged view ----
 struct FleetCount {
-  std::string key;   // "R580", "NVIDIA H100 80GB HBM3", "9.0", "2.4.1+cu124"
-  int machines = 0;  // machines with it
-  int items = 0;     // GPUs, environments (0 when not counted)
+  std::string key;                  // "R580", "NVIDIA H100 80GB HBM3", "9.0", "2.4.1+cu124"
+  int machines = 0;                 // machines with it
+  int items = 0;                    // GPUs, environments (0 when not counted)
   std::vector<std::string> detail;  // e.g. the exact driver versions of a branch
 };
 
@@ -135,7 +135,7 @@ struct FleetSummary {
 };
 
 struct FleetOptions {
-  SpecifierSet torch;        // limits the install command to these torch releases
+  SpecifierSet torch;          // limits the install command to these torch releases
   int eol_warning_days = 365;  // a branch ending within this many days is "near end of life"
 };
 

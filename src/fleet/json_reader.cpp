@@ -348,7 +348,8 @@ bool JsonReader::skip() {
         stack.pop_back();
         continue;
       }
-      if (c != ',') return fail(stack.back() == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+      if (c != ',')
+        return fail(stack.back() == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
       ++p_;
       if (stack.back() == '{') {
         if (!scan_string(ignored, key_scratch_)) return false;

@@ -118,16 +118,15 @@ std::string chart(const std::vector<FleetFindingGroup>& findings, int machines) 
   if (findings.empty()) return "<p>No findings on any machine.</p>\n";
   const int bar_x = 260, bar_w = 420, row_h = 22;
   const int height = row_h * static_cast<int>(findings.size()) + 10;
-  std::string svg = "<svg id=\"findings-chart\" width=\"" +
-                    std::to_string(bar_x + bar_w + 90) + "\" height=\"" +
-                    std::to_string(height) +
+  std::string svg = "<svg id=\"findings-chart\" width=\"" + std::to_string(bar_x + bar_w + 90) +
+                    "\" height=\"" + std::to_string(height) +
                     "\" role=\"img\" aria-label=\"findings by machine count\">\n";
   std::size_t top = 1;
   for (const auto& f : findings) top = std::max(top, f.machines.size());
   int y = 5;
   for (const auto& f : findings) {
-    const int w = std::max(
-        1, static_cast<int>(static_cast<double>(f.machines.size()) * bar_w / static_cast<double>(top)));
+    const int w = std::max(1, static_cast<int>(static_cast<double>(f.machines.size()) * bar_w /
+                                               static_cast<double>(top)));
     const char* color = f.severity == Severity::kError     ? "#b00020"
                         : f.severity == Severity::kWarning ? "#e69500"
                                                            : "#7a7a7a";
@@ -179,8 +178,8 @@ std::string fleet_html(const FleetSummary& s) {
   } else {
     out += "<p><code id=\"install-command\">" + esc(s.install.command) + "</code></p>\n<p>torch " +
            esc(s.install.torch) + " " + esc(s.install.variant) + " runs on " +
-           std::to_string(s.install.runs_on) + " of " + std::to_string(s.machines) +
-           " machines (" + std::to_string(s.install.ok) + " ok); it leaves out " +
+           std::to_string(s.install.runs_on) + " of " + std::to_string(s.machines) + " machines (" +
+           std::to_string(s.install.ok) + " ok); it leaves out " +
            std::to_string(s.install.left_out.size()) + ":</p>\n";
     if (s.install.newer_steps.size() > 1) {
       out += "<p>Newer releases run on fewer machines:";

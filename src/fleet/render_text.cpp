@@ -7,13 +7,12 @@
 namespace cudafit {
 namespace {
 
-constexpr std::size_t kNamesShown = 8;   // machines named per line in the text view
+constexpr std::size_t kNamesShown = 8;    // machines named per line in the text view
 constexpr std::size_t kReasonsShown = 5;  // skipped documents named per input
 
 std::string names(const std::vector<std::string>& all) {
-  std::vector<std::string> shown(all.begin(),
-                                 all.begin() + static_cast<std::ptrdiff_t>(
-                                                   std::min(all.size(), kNamesShown)));
+  std::vector<std::string> shown(
+      all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), kNamesShown)));
   std::string out = join(shown, ", ");
   if (all.size() > kNamesShown) out += " (+" + std::to_string(all.size() - kNamesShown) + " more)";
   return out;
@@ -48,9 +47,9 @@ void append_skipped_text(std::string& out, const std::vector<SkippedInput>& skip
              " documents skipped: ";
     else
       out += "skipped: ";
-    std::vector<std::string> shown(s.reasons.begin(),
-                                   s.reasons.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                           s.reasons.size(), kReasonsShown)));
+    std::vector<std::string> shown(
+        s.reasons.begin(),
+        s.reasons.begin() + static_cast<std::ptrdiff_t>(std::min(s.reasons.size(), kReasonsShown)));
     out += join(shown, "; ");
     if (s.reasons.size() > kReasonsShown)
       out += "; +" + std::to_string(s.reasons.size() - kReasonsShown) + " more (--json lists all)";
@@ -90,8 +89,8 @@ std::string fleet_text(const FleetSummary& s) {
   } else {
     out += "  " + s.install.command + "\n";
     out += "  torch " + s.install.torch + " " + s.install.variant + " runs on " +
-           std::to_string(s.install.runs_on) + " of " + std::to_string(s.machines) +
-           " machines (" + std::to_string(s.install.ok) + " ok, " +
+           std::to_string(s.install.runs_on) + " of " + std::to_string(s.machines) + " machines (" +
+           std::to_string(s.install.ok) + " ok, " +
            std::to_string(s.install.runs_on - s.install.ok) + " with a caveat)\n";
     if (s.install.newer_steps.size() > 1) {
       out += "  newer releases run on fewer machines:";
@@ -117,8 +116,8 @@ std::string fleet_text(const FleetSummary& s) {
   // Grouped by reason: a thousand machines on one branch make one line.
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   for (const auto& l : s.lifecycle) {
-    auto it = std::find_if(groups.begin(), groups.end(),
-                           [&](const auto& g) { return g.first == l.why; });
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == l.why; });
     if (it == groups.end()) {
       groups.emplace_back(l.why, std::vector<std::string>{});
       it = groups.end() - 1;
@@ -136,8 +135,8 @@ nlohmann::json fleet_json(const FleetSummary& s) {
   auto counts_json = [](const std::vector<FleetCount>& rows) {
     json a = json::array();
     for (const auto& r : rows)
-      a.push_back({{"key", r.key}, {"machines", r.machines}, {"items", r.items},
-                   {"detail", r.detail}});
+      a.push_back(
+          {{"key", r.key}, {"machines", r.machines}, {"items", r.items}, {"detail", r.detail}});
     return a;
   };
   json j;
@@ -164,14 +163,12 @@ nlohmann::json fleet_json(const FleetSummary& s) {
   for (const auto& st : s.install.newer_steps)
     steps.push_back(
         {{"torch", st.torch}, {"variant", st.variant}, {"runs_on", st.runs_on}, {"ok", st.ok}});
-  j["install"] = s.install.found ? json{{"torch", s.install.torch},
-                                        {"variant", s.install.variant},
-                                        {"command", s.install.command},
-                                        {"runs_on", s.install.runs_on},
-                                        {"ok", s.install.ok},
-                                        {"left_out", left},
-                                        {"newer_steps", steps}}
-                                 : json();
+  j["install"] = s.install.found
+                     ? json{{"torch", s.install.torch},     {"variant", s.install.variant},
+                            {"command", s.install.command}, {"runs_on", s.install.runs_on},
+                            {"ok", s.install.ok},           {"left_out", left},
+                            {"newer_steps", steps}}
+                     : json();
   json life = json::array();
   for (const auto& l : s.lifecycle)
     life.push_back({{"machine", l.machine},

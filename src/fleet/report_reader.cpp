@@ -327,8 +327,8 @@ void FleetReader::add_stream(std::istream& in, const std::string& label) {
   while (true) {
     // Whitespace between documents.
     while (true) {
-      while (pos < buf.size() && (buf[pos] == ' ' || buf[pos] == '\n' || buf[pos] == '\r' ||
-                                  buf[pos] == '\t')) {
+      while (pos < buf.size() &&
+             (buf[pos] == ' ' || buf[pos] == '\n' || buf[pos] == '\r' || buf[pos] == '\t')) {
         if (buf[pos] == '\n') ++line;
         ++pos;
       }
@@ -351,7 +351,7 @@ void FleetReader::add_stream(std::istream& in, const std::string& label) {
           break;
         }
         fill(std::max(kChunk, buf.size() - pos));  // twice as much: a large report is re-read
-        continue;                                    // a few times at most
+        continue;                                  // a few times at most
       }
       if (r.failed()) {
         why = r.ran_out() ? "truncated JSON: the input ends inside the report"
@@ -404,8 +404,8 @@ FleetData FleetReader::finish() {
     const FleetMachine& n = d.machines[newer];
     st.skipped_for(d.strings.str(o.input))
         .reasons.push_back("line " + std::to_string(o.line) + ": host " + d.strings.str(o.host) +
-                           " again (also " + d.strings.str(n.input) + ":" +
-                           std::to_string(n.line) + "): kept the newer report");
+                           " again (also " + d.strings.str(n.input) + ":" + std::to_string(n.line) +
+                           "): kept the newer report");
   }
   std::vector<FleetMachine> machines;
   machines.reserve(d.machines.size());

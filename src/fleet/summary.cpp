@@ -93,8 +93,8 @@ std::optional<std::int64_t> end_of_month(const std::string& yyyy_mm) {
 
 }  // namespace
 
-FleetSummary summarize_fleet(const FleetData& d, const KnowledgeBase& kb,
-                             const InstallFacts& facts, const FleetOptions& options) {
+FleetSummary summarize_fleet(const FleetData& d, const KnowledgeBase& kb, const InstallFacts& facts,
+                             const FleetOptions& options) {
   FleetSummary s;
   s.machines = static_cast<int>(d.machines.size());
   s.inputs = d.inputs;
@@ -128,8 +128,8 @@ FleetSummary summarize_fleet(const FleetData& d, const KnowledgeBase& kb,
       builds.add(b, i, 1);
       torches.push_back(b);
     }
-    FleetSummary::MachineRow row{name, driver.empty() ? "-" : driver, "", join(torches, ", "), "",
-                                 0, 0};
+    FleetSummary::MachineRow row{
+        name, driver.empty() ? "-" : driver, "", join(torches, ", "), "", 0, 0};
     std::map<std::string, int> gpu_names;
     for (const auto& g : m.gpus) ++gpu_names[g.name != 0 ? d.strings.str(g.name) : "unknown"];
     std::vector<std::string> gpu_parts;
@@ -185,8 +185,7 @@ FleetSummary summarize_fleet(const FleetData& d, const KnowledgeBase& kb,
                              "R" + std::to_string(branch) + " is the last driver branch for " +
                                  a->architecture + " (" + a->chip + ", " + a->from.where() +
                                  "): stay on it and on builds for CUDA " +
-                                 (a->last_cuda ? a->last_cuda->major_minor() : "?") +
-                                 " or older",
+                                 (a->last_cuda ? a->last_cuda->major_minor() : "?") + " or older",
                              true});
     }
     const DriverBranch* b = kb.driver_branch(branch);
@@ -197,12 +196,11 @@ FleetSummary summarize_fleet(const FleetData& d, const KnowledgeBase& kb,
     if (days > options.eol_warning_days) continue;
     std::string when = days < 0 ? "ended " + std::to_string(-days) + " days ago"
                                 : "in " + std::to_string(days) + " days";
-    s.lifecycle.push_back({d.name_of(m), v->str(),
-                           "R" + std::to_string(branch) +
-                               (b->designation.empty() ? "" : " " + b->designation) +
-                               " reaches end of life " + b->end_of_life + " (" + when + ", " +
-                               b->from.where() + ")",
-                           false});
+    s.lifecycle.push_back(
+        {d.name_of(m), v->str(),
+         "R" + std::to_string(branch) + (b->designation.empty() ? "" : " " + b->designation) +
+             " reaches end of life " + b->end_of_life + " (" + when + ", " + b->from.where() + ")",
+         false});
   }
   s.install = cover_fleet(d, kb, facts, options.torch);
   return s;

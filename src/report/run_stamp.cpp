@@ -76,8 +76,8 @@ std::optional<std::int64_t> parse_utc_time(std::string_view t) {
       *mi > 59 || *s > 60)
     return std::nullopt;
   std::string_view frac = t.substr(19, t.size() - 20);
-  if (!frac.empty() && (frac[0] != '.' || frac.size() < 2 ||
-                        leading_digits(frac.substr(1)) != frac.size() - 1))
+  if (!frac.empty() &&
+      (frac[0] != '.' || frac.size() < 2 || leading_digits(frac.substr(1)) != frac.size() - 1))
     return std::nullopt;
   return days_from_civil(static_cast<std::int64_t>(*y), static_cast<unsigned>(*mo),
                          static_cast<unsigned>(*d)) *

@@ -132,14 +132,15 @@ TEST(Deploy, DaemonSetValidatesAgainstKubernetesSchema) {
       "c = spec['containers'][0]\n"
       "for m in c['volumeMounts']:\n"
       "  print(paths[m['name']], m['mountPath'], m.get('readOnly', False))\n"
-      "print('export-nfd', 'export nfd' in c['args'][0] and '--output /features.d/' in c['args'][0])\n";
-  auto mounts = testing::run_tool(python + " -c " + testing::sh_quote(script) + " " +
-                                  manifest.string());
+      "print('export-nfd', 'export nfd' in c['args'][0] and '--output /features.d/' in "
+      "c['args'][0])\n";
+  auto mounts =
+      testing::run_tool(python + " -c " + testing::sh_quote(script) + " " + manifest.string());
   EXPECT_EQ(mounts.code, 0) << mounts.output;
-  for (const char* want : {"/proc /host/proc True", "/sys /host/sys True",
-                           "/usr/lib /host/usr/lib True", "/etc /host/etc True",
-                           "/etc/kubernetes/node-feature-discovery/features.d /features.d False",
-                           "export-nfd True"})
+  for (const char* want :
+       {"/proc /host/proc True", "/sys /host/sys True", "/usr/lib /host/usr/lib True",
+        "/etc /host/etc True",
+        "/etc/kubernetes/node-feature-discovery/features.d /features.d False", "export-nfd True"})
     EXPECT_NE(mounts.output.find(want), std::string::npos) << want << "\n" << mounts.output;
   fs::remove_all(dir);
 }
@@ -159,8 +160,8 @@ TEST(Deploy, SystemdUnitsVerify) {
   const std::string timer = slurp(kSource / "deploy/systemd/cudafit-prometheus.timer");
   EXPECT_NE(timer.find("OnCalendar=minutely"), std::string::npos);
   testing::write(dir / "cudafit-prometheus.timer", timer);
-  const std::string units =
-      (dir / "cudafit-prometheus.service").string() + " " + (dir / "cudafit-prometheus.timer").string();
+  const std::string units = (dir / "cudafit-prometheus.service").string() + " " +
+                            (dir / "cudafit-prometheus.timer").string();
   auto r = testing::run_tool(analyze + " verify " + units);
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(r.output, "") << "systemd-analyze had remarks";

@@ -134,7 +134,8 @@ TEST(Prometheus, PromtoolAcceptsTheMetrics) {
 // prometheus_client's own text parser: the samples it reads back, as "name{k=v,...} value".
 std::set<std::string> parsed_samples(const std::string& metrics) {
   const std::string python = testing::pytools_bin("python");
-  if (python.empty()) return {"no pytools venv: run with -DCUDAFIT_PYTOOLS=$(bash scripts/pytools.sh)"};
+  if (python.empty())
+    return {"no pytools venv: run with -DCUDAFIT_PYTOOLS=$(bash scripts/pytools.sh)"};
   const std::string file = write_temp("cudafit-prom", metrics);
   const std::string script =
       "import sys\n"
@@ -164,11 +165,12 @@ TEST(Prometheus, PrometheusClientParsesTheSamples) {
            "'cudafit_last_run_timestamp_seconds{} 1796391669.123'",
            "'cudafit_run_duration_seconds{} 0.0042'",
        })
-    EXPECT_TRUE(samples.count(want)) << want << "\nparsed:\n" << [&] {
-      std::string all;
-      for (const auto& s : samples) all += s + "\n";
-      return all;
-    }();
+    EXPECT_TRUE(samples.count(want)) << want << "\nparsed:\n"
+                                     << [&] {
+                                          std::string all;
+                                          for (const auto& s : samples) all += s + "\n";
+                                          return all;
+                                        }();
 }
 
 TEST(Prometheus, LabelValuesAreEscaped) {
@@ -189,8 +191,8 @@ TEST(Prometheus, LabelValuesAreEscaped) {
   fs::remove_all(fs::path(file).parent_path());
   // The parser gives back the original text.
   auto samples = parsed_samples(metrics);
-  EXPECT_TRUE(samples.count(
-      "'cudafit_environment_info{path=/opt/we\"ird\\\\path\\nnext,torch=,cuda=} 1'"))
+  EXPECT_TRUE(
+      samples.count("'cudafit_environment_info{path=/opt/we\"ird\\\\path\\nnext,torch=,cuda=} 1'"))
       << [&] {
            std::string all;
            for (const auto& s : samples) all += s + "\n";
@@ -220,7 +222,8 @@ TEST(Slurm, FeaturesAndGres) {
   EXPECT_NE(unnamed.error().find("--node"), std::string::npos);
   // A feature is a word Slurm's constraint syntax leaves alone.
   for (const auto& f : slurm_features(d.input()))
-    for (char c : f) EXPECT_TRUE(isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') << f;
+    for (char c : f)
+      EXPECT_TRUE(isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') << f;
 }
 
 TEST(Ansible, StableKeys) {

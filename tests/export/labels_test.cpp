@@ -19,21 +19,21 @@ struct Case {
 
 TEST(LabelRules, Names) {
   const Case cases[] = {
-      {"a", true},                      // one character
-      {many('a', 63), true},            // at the limit
-      {many('a', 64), false},           // one past it
-      {"", false},                      // empty name
-      {"driver.cuda", true},            // dots inside
-      {"gpu.cc-9.0", true},             // dash and dots inside
-      {"A_b-c.D", true},                // underscore, upper case
-      {"-a", false},                    // must start alphanumeric
-      {"a-", false},                    // must end alphanumeric
-      {".a", false},                    // dot first
-      {"a_", false},                    // underscore last
-      {"a b", false},                   // space
-      {"a/b", false},                   // a slash is the prefix separator, not in a name
-      {"caf\xc3\xa9", false},           // non-ASCII
-      {"a:b", false},                   // colon
+      {"a", true},             // one character
+      {many('a', 63), true},   // at the limit
+      {many('a', 64), false},  // one past it
+      {"", false},             // empty name
+      {"driver.cuda", true},   // dots inside
+      {"gpu.cc-9.0", true},    // dash and dots inside
+      {"A_b-c.D", true},       // underscore, upper case
+      {"-a", false},           // must start alphanumeric
+      {"a-", false},           // must end alphanumeric
+      {".a", false},           // dot first
+      {"a_", false},           // underscore last
+      {"a b", false},          // space
+      {"a/b", false},          // a slash is the prefix separator, not in a name
+      {"caf\xc3\xa9", false},  // non-ASCII
+      {"a:b", false},          // colon
   };
   for (const auto& c : cases)
     EXPECT_EQ(valid_label_name(c.text), c.valid) << "'" << c.text << "' (" << c.text.size() << ")";
@@ -41,14 +41,14 @@ TEST(LabelRules, Names) {
 
 TEST(LabelRules, Values) {
   const Case cases[] = {
-      {"", true},                         // empty is a valid value
-      {many('9', 63), true},              // at the limit
-      {many('9', 64), false},             // one past it
-      {"13.0", true},                     // a version
-      {"NVIDIA-H100-80GB-HBM3", true},    // a GPU name made valid
-      {"NVIDIA H100", false},             // space
+      {"", true},                       // empty is a valid value
+      {many('9', 63), true},            // at the limit
+      {many('9', 64), false},           // one past it
+      {"13.0", true},                   // a version
+      {"NVIDIA-H100-80GB-HBM3", true},  // a GPU name made valid
+      {"NVIDIA H100", false},           // space
       {"true", true},
-      {"1.0-", false},                    // ends with a dash
+      {"1.0-", false},  // ends with a dash
   };
   for (const auto& c : cases)
     EXPECT_EQ(valid_label_value(c.text), c.valid) << "'" << c.text << "' (" << c.text.size() << ")";
@@ -75,7 +75,8 @@ TEST(LabelRules, Prefixes) {
       {"", false},
   };
   for (const auto& c : cases)
-    EXPECT_EQ(valid_label_prefix(c.text), c.valid) << "'" << c.text << "' (" << c.text.size() << ")";
+    EXPECT_EQ(valid_label_prefix(c.text), c.valid)
+        << "'" << c.text << "' (" << c.text.size() << ")";
 }
 
 TEST(LabelRules, Keys) {

@@ -18,9 +18,10 @@ inline const std::string& report_of(const std::string& machine) {
   static std::map<std::string, std::string> cache;
   auto it = cache.find(machine);
   if (it != cache.end()) return it->second;
-  const std::filesystem::path m = std::filesystem::path(CUDAFIT_SOURCE_DIR) / "tests/machines" / machine;
-  CliRun r = run({"--root", (m / "root").string(), "--env-file", (m / "env.txt").string(),
-                  "doctor", "--json", "--no-driver-libs"});
+  const std::filesystem::path m =
+      std::filesystem::path(CUDAFIT_SOURCE_DIR) / "tests/machines" / machine;
+  CliRun r = run({"--root", (m / "root").string(), "--env-file", (m / "env.txt").string(), "doctor",
+                  "--json", "--no-driver-libs"});
   return cache[machine] = r.out;
 }
 

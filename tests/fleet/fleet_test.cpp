@@ -129,10 +129,9 @@ TEST(Fleet, DriverLifeCycle) {
     j["run"] = {{"time", time}};
     return j.dump();
   };
-  FleetSummary soon = summarize({at(with_host(report_of("doctor-pascal-580"), "p"),
-                                    "2026-01-01T00:00:00Z"),
-                                 at(with_host(report_of("doctor-kepler-535"), "k"),
-                                    "2026-01-01T00:00:00Z")});
+  FleetSummary soon =
+      summarize({at(with_host(report_of("doctor-pascal-580"), "p"), "2026-01-01T00:00:00Z"),
+                 at(with_host(report_of("doctor-kepler-535"), "k"), "2026-01-01T00:00:00Z")});
   bool last = false, eol = false;
   for (const auto& l : soon.lifecycle) {
     if (l.machine == "p" && l.last_branch) last = l.why.find("Pascal") != std::string::npos;
@@ -172,8 +171,7 @@ TEST(Fleet, MemoryGrowsWithDistinctValuesNotBytes) {
 TEST(Fleet, JsonLinesOnStdin) {
   std::string jsonl;
   for (int i = 0; i < 5; ++i)
-    jsonl += testing::json_line(
-        with_host(report_of("doctor-driver-470-cu121"), numbered("n", i)));
+    jsonl += testing::json_line(with_host(report_of("doctor-driver-470-cu121"), numbered("n", i)));
   jsonl += "{\"schema\": 1, \"truncated\n";  // a line cut short, then more reports
   jsonl += testing::json_line(with_host(report_of("doctor-server-healthy"), "n5"));
   const fs::path dir = testing::make_temp_dir("cudafit-fleet-stdin");
@@ -186,7 +184,8 @@ TEST(Fleet, JsonLinesOnStdin) {
   EXPECT_EQ(j["machines"], 6);
   ASSERT_EQ(j["skipped"].size(), 1u);
   EXPECT_EQ(j["skipped"][0]["input"], "stdin");
-  EXPECT_EQ(j["skipped"][0]["reasons"][0], "line 6: not JSON: a control character inside a string at byte 25");
+  EXPECT_EQ(j["skipped"][0]["reasons"][0],
+            "line 6: not JSON: a control character inside a string at byte 25");
   fs::remove_all(dir);
 }
 

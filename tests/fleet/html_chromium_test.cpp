@@ -40,8 +40,9 @@ TEST(FleetHtml, RendersInHeadlessChromium) {
   const std::string chromium = testing::find_program("chromium");
   ASSERT_FALSE(chromium.empty()) << "chromium is missing: bash scripts/deps.sh --test";
   const char* machines[] = {"doctor-server-healthy", "doctor-driver-470-cu121",
-                            "doctor-gtx1080-cu128", "doctor-pascal-580", "doctor-kepler-535",
-                            "doctor-conda-pip-mix", "doctor-cpu-only-torch"};
+                            "doctor-gtx1080-cu128",  "doctor-pascal-580",
+                            "doctor-kepler-535",     "doctor-conda-pip-mix",
+                            "doctor-cpu-only-torch"};
   FleetReader reader;
   int n = 0;
   for (int copy = 0; copy < 4; ++copy)
@@ -97,8 +98,8 @@ TEST(FleetHtml, RendersInHeadlessChromium) {
 
   // The screenshot: a PNG of the window's size (IHDR width and height, big-endian).
   const fs::path png = dir / "fleet.png";
-  auto shot = testing::run_tool("timeout 60 " + common + "--window-size=1280,1600 --screenshot=" +
-                                png.string() + " " + url);
+  auto shot = testing::run_tool("timeout 60 " + common +
+                                "--window-size=1280,1600 --screenshot=" + png.string() + " " + url);
   ASSERT_EQ(shot.code, 0) << shot.output.substr(0, 2000);
   std::ifstream in(png, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

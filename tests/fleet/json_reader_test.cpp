@@ -24,18 +24,18 @@ TEST(JsonReader, SkipChecksTheGrammar) {
        Expect::kValid},
       {"\"just a string\"", Expect::kValid},
       {"-0.0E-7", Expect::kValid},
-      {"{\"a\" 1}", Expect::kSyntaxError},     // no colon
-      {"{\"a\":1,}", Expect::kSyntaxError},    // trailing comma
-      {"[1 2]", Expect::kSyntaxError},         // no comma
-      {"[1,]", Expect::kSyntaxError},          // trailing comma
-      {"{\"a\":01}", Expect::kSyntaxError},    // leading zero
-      {"{\"a\":1.}", Expect::kSyntaxError},    // no digit after the point
+      {"{\"a\" 1}", Expect::kSyntaxError},         // no colon
+      {"{\"a\":1,}", Expect::kSyntaxError},        // trailing comma
+      {"[1 2]", Expect::kSyntaxError},             // no comma
+      {"[1,]", Expect::kSyntaxError},              // trailing comma
+      {"{\"a\":01}", Expect::kSyntaxError},        // leading zero
+      {"{\"a\":1.}", Expect::kSyntaxError},        // no digit after the point
       {"{\"a\":\"\x01\"}", Expect::kSyntaxError},  // control character in a string
       {"{\"a\":\"\\q\"}", Expect::kSyntaxError},   // unknown escape
       {"{\"a\":\"\\u12G4\"}", Expect::kSyntaxError},
       {"{\"a\":tru}", Expect::kSyntaxError},
-      {"{a:1}", Expect::kSyntaxError},         // unquoted key
-      {"{\"a\":1]", Expect::kSyntaxError},     // wrong closer
+      {"{a:1}", Expect::kSyntaxError},      // unquoted key
+      {"{\"a\":1]", Expect::kSyntaxError},  // wrong closer
       {"{'a':1}", Expect::kSyntaxError},
       {"", Expect::kRanOut},
       {"{", Expect::kRanOut},
@@ -85,10 +85,10 @@ TEST(JsonReader, StringsAreDecoded) {
       {"\"plain\"", "plain"},
       {"\"a\\\"b\\\\c\\/d\"", "a\"b\\c/d"},
       {"\"\\b\\f\\n\\r\\t\"", "\b\f\n\r\t"},
-      {"\"\\u00e9\"", "\xc3\xa9"},                    // U+00E9
-      {"\"\\u20AC\"", "\xe2\x82\xac"},                // U+20AC
-      {"\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80"},     // U+1F600 from a surrogate pair
-      {"\"\\ud83d x\"", "\xef\xbf\xbd x"},            // a lone surrogate becomes U+FFFD
+      {"\"\\u00e9\"", "\xc3\xa9"},                 // U+00E9
+      {"\"\\u20AC\"", "\xe2\x82\xac"},             // U+20AC
+      {"\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80"},  // U+1F600 from a surrogate pair
+      {"\"\\ud83d x\"", "\xef\xbf\xbd x"},         // a lone surrogate becomes U+FFFD
       {"\"raw \xc3\xa9 bytes\"", "raw \xc3\xa9 bytes"},
   };
   for (const auto& r : rows) {
@@ -100,7 +100,8 @@ TEST(JsonReader, StringsAreDecoded) {
 }
 
 TEST(JsonReader, WalksObjectsAndArrays) {
-  JsonReader r("{\"schema\": 1, \"skip\": {\"x\": [1, {}]}, \"list\": [\"a\", \"b\"], \"t\": true}  ");
+  JsonReader r(
+      "{\"schema\": 1, \"skip\": {\"x\": [1, {}]}, \"list\": [\"a\", \"b\"], \"t\": true}  ");
   ASSERT_TRUE(r.enter_object());
   std::string_view key;
   std::string seen;
