@@ -346,12 +346,18 @@ void FleetReader::add_stream(std::istream& in, const std::string& label) {
       why = read_report(r, st.data.strings, m);
       if (r.failed() && r.ran_out() && !eof) {
         if (buf.size() - pos > st.max_document) {
-          why = "larger than " + std::to_string(st.max_document >> 20) + " MiB: not a report";
+          why = "larger than " +
+                (st.max_document >= (1u << 20) ? std::to_string(st.max_document >> 20) + " MiB"
+                                               : std::to_string(st.max_document) + " bytes") +
+                ": not a report";
           resync();
           break;
         }
-        fill(std::max(kChunk, buf.size() - pos));  // twice as much: a large report is re-read
-        continue;                                  // a few times at most
+        // Twice as much (a large report is re-read a few times at most), but never more than
+        // one byte past the limit.
+        const std::size_t have = buf.size() - pos;
+        fill(std::min(std::max(kChunk, have), st.max_document + 1 - have));
+        continue;
       }
       if (r.failed()) {
         why = r.ran_out() ? "truncated JSON: the input ends inside the report"
