@@ -79,8 +79,9 @@ TEST(ExportCli, OutputFileWhileAReaderLoops) {
   std::atomic<int> torn{0}, reads{0};
   std::thread reader([&] {
     while (!done) {
+      // Not written yet. Once it is, rename() keeps a file at that name at every moment.
+      if (!fs::exists(file)) continue;
       std::string seen = slurp(file);
-      if (seen.empty() && !fs::exists(file)) continue;  // not written yet
       ++reads;
       if (seen.find("cudafit_run_duration_seconds") == std::string::npos) ++torn;
     }
