@@ -76,6 +76,7 @@ Result<std::string> slurm_config(const ExportInput& in, const SlurmOptions& opti
     if (types[type]++ == 0) order.push_back(type);
   }
   std::vector<std::string> gres;
+  gres.reserve(order.size());
   for (const auto& type : order) gres.push_back("gpu:" + type + ":" + std::to_string(types[type]));
 
   std::string out = "# cudafit export slurm: " + utc_time_text(in.run.unix_ms / 1000) + "\n";

@@ -1,6 +1,7 @@
 // Reading `doctor --json` reports: a document at a time from a stream, only the keys the fleet
 // view uses (the rest skipped, but checked), every string interned.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -217,8 +218,8 @@ std::string read_report(JsonReader& r, Interner& strings, FleetMachine& m) {
     return "a report of schema " + std::to_string(static_cast<long long>(*w.schema)) +
            " (this cudafit reads schema " + std::to_string(kSchema) + ")";
   if (!w.has_findings) return "a detect report, not a doctor report (no \"findings\")";
-  if (w.unix_time)
-    m.unix_ms = static_cast<std::int64_t>(*w.unix_time * 1000.0 + 0.5);
+  if (w.unix_time && *w.unix_time >= 0 && *w.unix_time < 1e11)  // year 5138: not a time
+    m.unix_ms = std::llround(*w.unix_time * 1000.0);
   else if (auto t = parse_utc_time(w.time_text))
     m.unix_ms = *t * 1000;
   return {};

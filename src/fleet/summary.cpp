@@ -133,6 +133,7 @@ FleetSummary summarize_fleet(const FleetData& d, const KnowledgeBase& kb, const 
     std::map<std::string, int> gpu_names;
     for (const auto& g : m.gpus) ++gpu_names[g.name != 0 ? d.strings.str(g.name) : "unknown"];
     std::vector<std::string> gpu_parts;
+    gpu_parts.reserve(gpu_names.size());
     for (const auto& [n, c] : gpu_names) gpu_parts.push_back(std::to_string(c) + "x " + n);
     row.gpus = join(gpu_parts, ", ");
     std::set<std::string> ids;
