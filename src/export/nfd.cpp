@@ -19,11 +19,8 @@ class Labels {
     const std::string name = to_label_value(raw_name);
     const std::string value = to_label_value(raw_value);
     if (value.empty()) return;
-    if (!valid_label_name(name) || !valid_label_value(value)) {
-      // Never a line Kubernetes would refuse: say what was left out instead.
-      out_ += "# not a valid label, left out: " + name + "\n";
-      return;
-    }
+    // Made valid above; never a line Kubernetes would refuse.
+    if (!valid_label_name(name) || !valid_label_value(value)) return;
     if (!seen_.insert(name).second) return;
     out_ += prefix_ + "/" + name + "=" + value + "\n";
   }
@@ -45,7 +42,7 @@ Result<std::string> nfd_features(const ExportInput& in, const NfdOptions& option
   const Machine& m = in.machine;
   Labels labels(options.prefix);
   std::string& out = labels.text();
-  out += "# cudafit export nfd: " + utc_time_text(in.run.unix_ms / 1000) + "\n";
+  // No comment line unless asked: NFD before v0.14 reads every line, '#' ones too, as a label.
   if (options.expires_in_minutes > 0)
     out += "# +expiry-time=" +
            utc_time_text(in.run.unix_ms / 1000 + std::int64_t{options.expires_in_minutes} * 60) +

@@ -65,6 +65,8 @@ TEST(Nfd, LabelsOfAFixtureMachine) {
     ASSERT_TRUE(labels.count(k)) << k << " missing in\n" << *text;
     EXPECT_EQ(labels[k], v) << k;
   }
+  // Labels only: NFD before v0.14 would read a '#' line as a label too.
+  EXPECT_EQ(text->find('#'), std::string::npos) << *text;
   // Every line NFD would publish is a valid Kubernetes label.
   for (const auto& [k, v] : labels) {
     EXPECT_TRUE(valid_label_key(k)) << k;
