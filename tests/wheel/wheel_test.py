@@ -177,13 +177,23 @@ class Wheel(unittest.TestCase):
 
     def test_python_m_cudafit_prints_what_the_cmake_built_binary_prints(self):
         fixture = os.path.join(SOURCE, "tests", "machines", "doctor-driver-470-cu121")
-        args = ["--root", os.path.join(fixture, "root"), "--env-file",
-                os.path.join(fixture, "env.txt"), "doctor", "--json", "--no-driver-libs"]
-        installed = run([os.path.join(VENV, "bin", "python"), "-m", "cudafit", *args])
-        built = run([os.path.join(BUILD, "cudafit"), *args])
-        self.assertEqual(installed.returncode, 1, installed.stderr)  # driver-too-old: an error
-        self.assertEqual((installed.returncode, installed.stdout, installed.stderr),
-                         (built.returncode, built.stdout, built.stderr))
+        common = ["--root", os.path.join(fixture, "root"), "--env-file",
+                  os.path.join(fixture, "env.txt"), "doctor", "--no-driver-libs"]
+        # The text byte for byte; the JSON as documents, less `run` (its time and duration).
+        for args in (common, common + ["--json"]):
+            with self.subTest(args=args[-1]):
+                installed = run([os.path.join(VENV, "bin", "python"), "-m", "cudafit", *args])
+                built = run([os.path.join(BUILD, "cudafit"), *args])
+                self.assertEqual(installed.returncode, 1, installed.stderr)  # driver-too-old
+                self.assertEqual((installed.returncode, installed.stderr),
+                                 (built.returncode, built.stderr))
+                if args[-1] != "--json":
+                    self.assertEqual(installed.stdout, built.stdout)
+                    continue
+                mine, theirs = json.loads(installed.stdout), json.loads(built.stdout)
+                self.assertEqual(set(mine.pop("run")), {"time", "unix_time", "duration_seconds"})
+                theirs.pop("run")
+                self.assertEqual(mine, theirs)
 
     def test_python_api_on_fixture_machines(self):
         p = timed("api_check.py in the venv", lambda: run(
