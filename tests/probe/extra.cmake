@@ -1,6 +1,5 @@
-# test_probe: the capture-tree helper, and fake driver libraries (libnvidia-ml.so.1,
-# libcuda.so.1) whose behaviour the tests set through environment variables.
-target_sources(test_probe PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/probe/capture_tree.cpp)
+# test_probe: fake driver libraries (libnvidia-ml.so.1, libcuda.so.1) whose behaviour the
+# tests set through environment variables.
 set(CUDAFIT_FAKE_DRIVER_DIR ${CMAKE_BINARY_DIR}/fake-driver)
 foreach(lib nvidia-ml cuda)
   add_library(fake_${lib} SHARED ${CMAKE_CURRENT_SOURCE_DIR}/probe/fake/fake_${lib}.c)

@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "capture_tree.h"
 #include "machine_flat.h"
 #include "probe/detect.h"
 
@@ -124,8 +123,8 @@ TEST(Machines, H200ContainerMatchesItsGroundTruth) {
   fs::path capture = fs::path(CUDAFIT_SOURCE_DIR) / "tests/machines/h200-container";
   ASSERT_TRUE(fs::exists(capture / "root")) << capture;
   ASSERT_TRUE(kb());
-  std::string root = std::string(CUDAFIT_BINARY_DIR) + "/probe-h200-root";
-  ASSERT_EQ(testing::materialize((capture / "root").string(), root), "");
+  // The capture is committed with its real links (tests/machines/h200-container/README.md).
+  const std::string root = (capture / "root").string();
   Machine m = detect_tree(root, (capture / "outputs/env.txt").string(), no_libs());
   auto flat = testing::flatten(m);
   // README: driver 580.159.04, open kernel module, /proc and /sys/module.
