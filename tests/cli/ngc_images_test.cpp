@@ -46,8 +46,8 @@ TEST(NgcImages, CheckGivesAVerdictForEveryTagInTheData) {
   for (const auto& img : facts().ngc_images()) {
     if (img.tag < "20.01") continue;
     const std::string ref = "nvcr.io/nvidia/pytorch:" + img.tag + "-py3";
-    CliRun r = run({"check", ref, "--driver", "580.65.06", "--gpu", "sm_90", "--no-detect",
-                    "--json"});
+    CliRun r =
+        run({"check", ref, "--driver", "580.65.06", "--gpu", "sm_90", "--no-detect", "--json"});
     ASSERT_TRUE(r.code == 0 || r.code == 1) << ref << ": " << r.err;
     auto j = nlohmann::json::parse(r.out);
     const auto& item = j["targets"][0]["items"][0];
@@ -82,8 +82,7 @@ TEST(NgcImages, VerdictsFollowTheDriver) {
   };
   for (const auto& c : cases) {
     const std::string ref = std::string("nvcr.io/nvidia/pytorch:") + c.tag + "-py3";
-    CliRun r = run({"check", ref, "--driver", c.driver, "--gpu", "sm_80", "--no-detect",
-                    "--json"});
+    CliRun r = run({"check", ref, "--driver", c.driver, "--gpu", "sm_80", "--no-detect", "--json"});
     auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["targets"][0]["items"][0]["verdict"], c.verdict) << ref << " on " << c.driver;
   }
