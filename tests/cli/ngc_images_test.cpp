@@ -36,7 +36,7 @@ TEST(NgcImages, RowsAreOrderedUniqueAndSourced) {
     }
   }
   // 19.03 ... 26.03 at the time of writing (data/README.md lists the months not reached).
-  EXPECT_GE(facts().ngc_images().size(), 28u);
+  EXPECT_GE(facts().ngc_images().size(), 39u);
 }
 
 // Every tag from 20.01 on: a real verdict when the row's CUDA is sourced, "unknown" that says
@@ -63,7 +63,7 @@ TEST(NgcImages, CheckGivesAVerdictForEveryTagInTheData) {
       EXPECT_NE(all.find("CUDA version of the image unknown"), std::string::npos) << all;
     }
   }
-  EXPECT_GE(verdicts, 19);  // 20.01 ... 26.03 with a sourced CUDA (all but 25.04)
+  EXPECT_GE(verdicts, 30);  // 20.01 ... 26.03 with a sourced CUDA (all but 25.04)
 }
 
 // The verdicts follow the driver: CUDA 12.2 (23.10, collect_env in the image) runs on 535;
