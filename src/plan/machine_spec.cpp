@@ -257,9 +257,12 @@ Result<TargetMachine> resolve_machine(const MachineFlags& flags, const Host& hos
 
   // Python.
   if (flags.python) {
-    auto parts = split(*flags.python, '.');
+    // "3.13t": a free-threaded interpreter, whose wheels carry their own tag (cp313t).
+    std::string_view plain = trim(*flags.python);
+    if (!plain.empty() && plain.back() == 't') plain.remove_suffix(1);
+    auto parts = split(plain, '.');
     if (parts.size() < 2 || !parse_uint(parts[0]) || !parse_uint(parts[1]))
-      return make_error("--python " + *flags.python + ": expected a version like 3.11");
+      return make_error("--python " + *flags.python + ": expected a version like 3.11 or 3.13t");
     m.python = Fact<std::string>::of(major_minor_python(*flags.python), "--python");
   } else if (detected != nullptr) {
     // The target environment (target_machine puts it first, and only it, when it finds one).

@@ -103,6 +103,20 @@ TEST(InstallTarget, DriverBranchIsJudgedByItsFirstRelease) {
       << bad.err;
 }
 
+// --python 3.13t: a free-threaded interpreter, its own wheel tag (torch-wheels.csv: 2.7.1 has
+// cp313t Linux wheels; 2.12.1 dropped them).
+TEST(InstallTarget, FreeThreadedPythonFlag) {
+  CliRun r = run({"install", "torch==2.7.*", "--driver", "570.124.06", "--gpu", "sm_86", "--python",
+                  "3.13t", "--no-detect"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("torch 2.7.1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("has a wheel for Python 3.13t"), std::string::npos) << r.out;
+  CliRun none = run({"install", "torch==2.12.1", "--driver", "590.44.01", "--gpu", "sm_86",
+                     "--python", "3.13t", "--no-detect"});
+  EXPECT_EQ(none.code, 1) << none.out;
+  EXPECT_EQ(run({"install", "--python", "3.13x", "--no-detect"}).code, 2);
+}
+
 TEST(InstallTarget, EnvThatIsNoEnvironmentIsAnError) {
   std::string tmpl = (fs::temp_directory_path() / "cudafit-noenv-XXXXXX").string();
   ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
