@@ -117,8 +117,11 @@ void add_check_command(CLI::App& app, CliContext& ctx) {
   if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_option("TARGET", a->targets, "torch==2.3.1+cu121, a file, or an image reference");
   cmd->add_option("--driver", a->driver, "NVIDIA driver version (or 'none')");
+  // One value per --gpu: a repeatable option must not swallow the targets after it
+  // (`check --gpu sm_80 requirements.txt`, as pre-commit writes it).
   cmd->add_option("--gpu", a->machine.gpus,
-                  "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)");
+                  "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--python", a->python, "Python version, e.g. 3.11");
   cmd->add_option("--os", a->os, "linux or windows");
   cmd->add_option("--arch", a->arch, "x86_64 or aarch64");

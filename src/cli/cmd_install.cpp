@@ -255,8 +255,11 @@ void add_install_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("REQ", a->reqs, "PEP 508 requirements (default: torch torchvision torchaudio)");
   cmd->add_option("--driver", a->driver,
                   "NVIDIA driver version, a branch (535: judged by its first release), or none");
+  // One value per --gpu: a repeatable option must not swallow the targets after it
+  // (`check --gpu sm_80 requirements.txt`, as pre-commit writes it).
   cmd->add_option("--gpu", a->machine.gpus,
-                  "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)");
+                  "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--python", a->python,
                   "Python version, e.g. 3.11 or 3.13t (default: the target environment's)");
   cmd->add_option("--os", a->os, "linux or windows");

@@ -260,7 +260,9 @@ void add_kernels_command(CLI::App& app, CliContext& ctx) {
       ->required();
   cmd->add_flag("-r,--recursive", opt->recursive, "Walk directories");
   cmd->add_flag("--json", opt->json, "JSON output");
-  cmd->add_option("--gpu", opt->gpus, "A GPU (sm_86, 8.6, \"RTX 4090\"); repeatable");
+  // One value per --gpu, so that the paths after it stay paths.
+  cmd->add_option("--gpu", opt->gpus, "A GPU (sm_86, 8.6, \"RTX 4090\"); repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("--driver", opt->driver, "Driver version, to judge PTX JIT (535.104.05)");
   cmd->callback([&ctx, opt]() { run_kernels(ctx, *opt); });
 }
