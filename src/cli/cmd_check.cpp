@@ -119,8 +119,7 @@ void add_check_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--driver", a->driver, "NVIDIA driver version (or 'none')");
   // One value per --gpu: a repeatable option must not swallow the targets after it
   // (`check --gpu sm_80 requirements.txt`, as pre-commit writes it).
-  cmd->add_option("--gpu", a->machine.gpus,
-                  "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)")
+  cmd->add_option("--gpu", a->machine.gpus, "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--python", a->python, "Python version, e.g. 3.11");
   cmd->add_option("--os", a->os, "linux or windows");

@@ -257,8 +257,7 @@ void add_install_command(CLI::App& app, CliContext& ctx) {
                   "NVIDIA driver version, a branch (535: judged by its first release), or none");
   // One value per --gpu: a repeatable option must not swallow the targets after it
   // (`check --gpu sm_80 requirements.txt`, as pre-commit writes it).
-  cmd->add_option("--gpu", a->machine.gpus,
-                  "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)")
+  cmd->add_option("--gpu", a->machine.gpus, "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--python", a->python,
                   "Python version, e.g. 3.11 or 3.13t (default: the target environment's)");

@@ -214,12 +214,12 @@ TEST(InstallCli, CompanionPinPicksTheTorch) {
 // (`cudafit check --driver 535.104.05 --gpu sm_80 requirements.txt`). CUDA 12.1 needs
 // 530.30.02 (cuda.csv:40); 2.3.1 cu121 carries SASS sm_80 (torch-arch-lists.csv:46).
 TEST(CheckCli, GpuOptionLeavesTheTargetsAfterIt) {
-  CliRun r = run({"check", "--driver", "535.104.05", "--gpu", "sm_80", "torch==2.3.1+cu121",
-                  "--no-detect"});
+  CliRun r = run(
+      {"check", "--driver", "535.104.05", "--gpu", "sm_80", "torch==2.3.1+cu121", "--no-detect"});
   EXPECT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("ok  torch 2.3.1 cu121"), std::string::npos) << r.out;
-  CliRun two = run({"check", "--gpu", "sm_80", "--gpu", "sm_50", "torch==2.3.1+cu121",
-                    "--driver", "535.104.05", "--no-detect"});
+  CliRun two = run({"check", "--gpu", "sm_80", "--gpu", "sm_50", "torch==2.3.1+cu121", "--driver",
+                    "535.104.05", "--no-detect"});
   EXPECT_EQ(two.code, 0) << two.err << two.out;
   CliRun k = run({"kernels", "--gpu", "sm_80",
                   std::string(CUDAFIT_SOURCE_DIR) + "/tests/binary/fixtures/multi.so"});
