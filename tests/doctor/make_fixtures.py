@@ -83,10 +83,11 @@ class Fixture:
             symlink(self.root, "/usr/local/cuda", d)
 
     # --- Python environments ---
-    def venv(self, prefix, py="3.11.9", active=True):
+    def venv(self, prefix, py="3.11.9", active=True, system_site=False):
         mm = py.rsplit(".", 1)[0]
+        flag = "true" if system_site else "false"  # what `python -m venv [--system-site-packages]` writes
         write(self.root, prefix + "/pyvenv.cfg",
-              f"home = /usr/bin\ninclude-system-site-packages = false\nversion = {py}\n")
+              f"home = /usr/bin\ninclude-system-site-packages = {flag}\nversion = {py}\n")
         symlink(self.root, prefix + "/bin/python", "python3")
         symlink(self.root, prefix + "/bin/python3", "/usr/bin/python3")
         if active:
@@ -219,6 +220,20 @@ def build():
     torch_231(f, f.venv(VENV))
     f.torch("/opt/oldlibs", "2.1.0+cu118", "11.8")
     f.env["PYTHONPATH"] = "/opt/oldlibs"; made.append(f)
+
+    # Issue 15, defect 1: site.py's venv() puts a venv's own site-packages before the user
+    # site ("Doing this here ensures venv takes precedence over user-site"); a conda env has no
+    # venv(), so there the user site comes first (python/cpython:Lib/site.py main()).
+    f = Fixture("venv-system-site", "desktop-rtx3050-535", [],
+                "venv made with --system-site-packages holding torch 2.5.1+cu121; `pip install --user` put torch 2.3.1+cu121 in ~/.local: the venv's own comes first on sys.path")
+    f.torch(f.venv(VENV, system_site=True), "2.5.1+cu121", "12.1")
+    f.torch("/home/user/.local/lib/python3.11/site-packages", "2.3.1+cu121", "12.1"); made.append(f)
+
+    f = Fixture("conda-user-site-shadow", "desktop-rtx3050-535", ["error shadowed-install"],
+                "near miss: the same ~/.local torch 2.3.1+cu121 beside a conda env's torch 2.5.1+cu121: without venv() the user site is searched first")
+    prefix = "/home/user/miniconda3/envs/ml"
+    f.torch(f.conda_env(prefix), "2.5.1+cu121", "12.1")
+    f.torch("/home/user/.local/lib/python3.11/site-packages", "2.3.1+cu121", "12.1"); made.append(f)
 
     f = Fixture("toolkit-11-active", "desktop-rtx3050-535", ["warning toolkit-mismatch", "info multiple-toolkits"],
                 "/usr/local/cuda -> cuda-11.8 (nvcc 11.8 on PATH) while torch is built with CUDA 12.1")
