@@ -84,6 +84,14 @@ struct Toolkit {
   bool on_ld_library_path = false;
 };
 
+// CUDA_HOME / CUDA_PATH as torch.utils.cpp_extension reads them: `CUDA_HOME or CUDA_PATH`,
+// taken as it is (nvcc is then <it>/bin/nvcc) and never checked.
+struct CudaHomeSetting {
+  std::string var;      // "CUDA_HOME" or "CUDA_PATH"; "" when extension builds guess instead
+  std::string value;    // as set
+  std::string problem;  // "" when it is a folder with bin/nvcc; else what is wrong
+};
+
 struct CudnnInstall {
   Fact<CudnnVersion> version;
   std::string path;   // header or library file the version came from
@@ -99,6 +107,7 @@ struct Machine {
   Fact<std::string> cuda_visible_devices;  // the variable, when set
   Fact<std::string> nvidia_visible_devices;
   std::vector<Toolkit> toolkits;
+  CudaHomeSetting cuda_home;
   std::vector<CudnnInstall> cudnn;
   std::vector<Environment> environments;  // filled by envs/
   std::vector<std::string> notes;         // unreadable files and similar, with reasons

@@ -235,6 +235,20 @@ def build():
     f.torch(f.conda_env(prefix), "2.5.1+cu121", "12.1")
     f.torch("/home/user/.local/lib/python3.11/site-packages", "2.3.1+cu121", "12.1"); made.append(f)
 
+    # Issue 15, defect 6: torch.utils.cpp_extension uses `CUDA_HOME or CUDA_PATH` as it is and
+    # runs <it>/bin/nvcc (pytorch/pytorch:torch/utils/cpp_extension.py _find_cuda_home()).
+    f = Fixture("cuda-home-invalid", "desktop-rtx3050-535", ["warning cuda-home-invalid"],
+                "CUDA_HOME=/nonexistent while nvcc 12.2 is on PATH: extension builds look for /nonexistent/bin/nvcc")
+    torch_231(f, f.venv(VENV)); f.env["CUDA_HOME"] = "/nonexistent"; made.append(f)
+
+    f = Fixture("cuda-path-lib64", "desktop-rtx3050-535", ["warning cuda-home-invalid"],
+                "CUDA_PATH=/usr/local/cuda-12.2/lib64 (no CUDA_HOME): a folder, but without bin/nvcc")
+    torch_231(f, f.venv(VENV)); f.env["CUDA_PATH"] = "/usr/local/cuda-12.2/lib64"; made.append(f)
+
+    f = Fixture("cuda-home-link", "desktop-rtx3050-535", [],
+                "near miss: CUDA_HOME=/usr/local/cuda, a link to /usr/local/cuda-12.2 with bin/nvcc")
+    torch_231(f, f.venv(VENV)); f.env["CUDA_HOME"] = "/usr/local/cuda"; made.append(f)
+
     f = Fixture("toolkit-11-active", "desktop-rtx3050-535", ["warning toolkit-mismatch", "info multiple-toolkits"],
                 "/usr/local/cuda -> cuda-11.8 (nvcc 11.8 on PATH) while torch is built with CUDA 12.1")
     f.toolkit("11.8", link=True); torch_231(f, f.venv(VENV)); made.append(f)

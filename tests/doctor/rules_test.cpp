@@ -338,6 +338,29 @@ const std::vector<Case>& cases() {
          return m;
        },
        {}},
+      // torch.utils.cpp_extension: CUDA_HOME (else CUDA_PATH) taken as it is, then <it>/bin/nvcc.
+      {"CUDA_HOME points nowhere",
+       [] {
+         Machine m = workstation();
+         m.cuda_home = {"CUDA_HOME", "/nonexistent", "does not exist"};
+         return m;
+       },
+       {"warning cuda-home-invalid"}},
+      {"near miss: CUDA_HOME at the toolkit",
+       [] {
+         Machine m = workstation();
+         m.cuda_home = {"CUDA_HOME", "/usr/local/cuda-12.1", ""};
+         return m;
+       },
+       {}},
+      {"a broken CUDA_HOME takes the place of toolkit-mismatch",
+       [] {
+         Machine m = workstation();
+         m.toolkits = {toolkit("/usr/local/cuda-11.8", "11.8", true)};
+         m.cuda_home = {"CUDA_PATH", "", "is set but empty"};
+         return m;
+       },
+       {"warning cuda-home-invalid"}},
       // gpu-archs.csv: Kepler GK210 (3.7) last branch 470; Pascal GP104 last 580.
       {"Tesla K80 on driver 535",
        [] {
@@ -408,6 +431,22 @@ TEST(RulesDetail, DriverTooOldSaysWhatCanFail) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].summary.find("minor-version compatibility"), std::string::npos);
   EXPECT_NE(f[0].fix.find("530.30.02"), std::string::npos) << f[0].fix;
+}
+
+TEST(RulesDetail, CudaHomeFixNamesTheToolkitOfTorchsCuda) {
+  Machine m = workstation();  // torch 2.3.1+cu121
+  m.toolkits = {toolkit("/usr/local/cuda-11.8", "11.8", true),
+                toolkit("/usr/local/cuda-12.1", "12.1", false)};
+  m.cuda_home = {"CUDA_HOME", "/opt/cuda", "has no bin/nvcc"};
+  auto fix_of = [](const std::vector<Finding>& findings) {
+    for (const auto& f : findings)
+      if (f.id == "cuda-home-invalid") return f.fix;
+    return std::string("(no cuda-home-invalid)");
+  };
+  EXPECT_EQ(fix_of(run(m, {})), "export CUDA_HOME=/usr/local/cuda-12.1");
+  m.toolkits = {};
+  std::string fix = fix_of(run(m, {}));
+  EXPECT_EQ(fix.rfind("unset CUDA_HOME", 0), 0u) << fix;
 }
 
 TEST(RulesDetail, ErrorsComeFirst) {
