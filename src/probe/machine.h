@@ -34,8 +34,9 @@ struct ContainerInfo {
   struct CompatLib {
     std::string path;
     DriverVersion version;
-    bool usable = false;  // newer than the running driver and on the loader's path
-    std::string why;      // e.g. "older than the running driver 580.159.04: not used"
+    bool loaded = false;  // the loader opens it for libcuda.so.1 (or a mount or copy of it)
+    bool usable = false;  // loaded, and newer than the running driver
+    std::string why;      // e.g. "not what the loader opens for libcuda.so.1 (...)"
   };
   std::vector<CompatLib> compat_libs;
 };
@@ -45,6 +46,18 @@ struct DriverLibrary {
   std::string kind;                      // "libcuda", "libnvidia-ml"
   std::optional<DriverVersion> version;  // from the file name
   bool stub = false;                     // .../stubs/libcuda.so: never a driver
+  bool forward_compat = false;           // a cuda-compat build mounted or copied here
+};
+
+// The file the dynamic loader opens for a library name, in glibc's order for a program with
+// no RPATH/RUNPATH: LD_LIBRARY_PATH, then /etc/ld.so.cache, then its default folders.
+struct LoadedLibrary {
+  std::string path;  // the path it opens: "/usr/lib/x86_64-linux-gnu/libcuda.so.1"
+  std::string real;  // links resolved: "/usr/lib/x86_64-linux-gnu/libcuda.so.560.35.05"
+  std::string how;   // "LD_LIBRARY_PATH", "/etc/ld.so.cache", "default folder", or
+                     // "folder order (no /etc/ld.so.cache)"
+  std::optional<DriverVersion> version;  // from the real file's name
+  std::string forward_compat;  // the cuda-compat file it is, or is a mount or copy of
 };
 
 struct DriverInfo {
@@ -54,6 +67,7 @@ struct DriverInfo {
   bool module_loaded = false;
   bool nouveau_loaded = false;
   std::vector<DriverLibrary> libraries;    // user-space libraries found
+  std::optional<LoadedLibrary> libcuda;    // what CUDA programs load for libcuda.so.1
   Fact<DriverVersion> userspace_version;   // version of libcuda/libnvidia-ml found
   bool version_mismatch = false;           // kernel module != user space
   Fact<DriverVersion> nvidia_smi_version;  // only with --exec

@@ -70,9 +70,21 @@ json driver_json(const DriverInfo& d) {
     libs.push_back({{"path", l.path},
                     {"kind", l.kind},
                     {"version", l.version ? json(l.version->str()) : json(nullptr)},
-                    {"stub", l.stub}});
+                    {"stub", l.stub},
+                    {"forward_compat", l.forward_compat}});
   }
   o["libraries"] = std::move(libs);
+  if (d.libcuda) {
+    const LoadedLibrary& l = *d.libcuda;
+    o["libcuda"] = {
+        {"path", l.path},
+        {"real", l.real},
+        {"how", l.how},
+        {"version", l.version ? json(l.version->str()) : json(nullptr)},
+        {"forward_compat", l.forward_compat.empty() ? json(nullptr) : json(l.forward_compat)}};
+  } else {
+    o["libcuda"] = nullptr;
+  }
   f.finish();
   return o;
 }
@@ -121,8 +133,11 @@ json container_json(const ContainerInfo& c) {
       c.nvidia_require_cuda.empty() ? json(nullptr) : json(c.nvidia_require_cuda);
   json compat = json::array();
   for (const auto& l : c.compat_libs)
-    compat.push_back(
-        {{"path", l.path}, {"version", l.version.str()}, {"usable", l.usable}, {"why", l.why}});
+    compat.push_back({{"path", l.path},
+                      {"version", l.version.str()},
+                      {"loaded", l.loaded},
+                      {"usable", l.usable},
+                      {"why", l.why}});
   o["compat_libs"] = std::move(compat);
   f.finish();
   return o;

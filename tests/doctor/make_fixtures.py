@@ -133,6 +133,75 @@ class Fixture:
 VENV = "/home/user/venv"
 
 
+def elf_stub(path, soname):
+    """A minimal ELF shared object with `soname`: what ldconfig reads to make its links and cache."""
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "e.c")
+        with open(src, "w") as f:
+            f.write("int cudafit_fixture_stub;\n")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run(["gcc", "-shared", "-nostdlib", "-fPIC", "-s", "-Wl,--build-id=none",
+                        "-Wl,-z,noseparate-code", "-Wl,-soname," + soname, "-o", path, src], check=True)
+
+
+def run_ldconfig(root):
+    """glibc's ldconfig on the tree (as the container runtime runs it in the container): the
+    soname links (libcuda.so.1 -> the newest libcuda.so.X in a folder) and /etc/ld.so.cache.
+    It chroots into the tree: root, or a user namespace where root is mapped."""
+    import subprocess
+    cmd = ["ldconfig", "-r", root]
+    if os.geteuid() != 0:
+        cmd = ["unshare", "-r"] + cmd
+    subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+
+
+def l4_cuda126(name, expected, why, device="0x27b8", model="NVIDIA L4", mounted=True):
+    """A CUDA 12.6.3 image (cuda-compat-12-6: libcuda.so.560.35.05) on an L4 host with driver
+    535.183.01, as nvidia-container-toolkit set it up before its 2025 compat mode: the host's
+    user-space libraries and (`mounted`) the image's /usr/local/cuda/compat libraries bind-mounted
+    into /usr/lib/x86_64-linux-gnu, then ldconfig run inside (NVIDIA/libnvidia-container
+    src/nvc_mount.c nvc_driver_mount(): container library mounts, filter_libraries())."""
+    f = Fixture(name, "container-forward-compat", expected, why)
+    f.set_gpu("0000:00:04.0", device, model)
+    shutil.rmtree(os.path.join(f.root, "usr/local/cuda-12.4"))
+    os.remove(os.path.join(f.root, "usr/local/cuda"))
+    tk = "/usr/local/cuda-12.6"
+    write(f.root, tk + "/version.json", json.dumps({"cuda": {"name": "CUDA SDK", "version": "12.6.3"}}, indent=3) + "\n")
+    symlink(f.root, "/usr/local/cuda", tk)
+    # The cuda-compat-12-6 package: libraries named for driver 560.35.05, with their links.
+    compat = tk + "/compat"
+    for lib, soname in (("libcuda.so", "libcuda.so.1"), ("libnvidia-ptxjitcompiler.so", "libnvidia-ptxjitcompiler.so.1"),
+                        ("libnvidia-nvvm.so", "libnvidia-nvvm.so.4")):
+        elf_stub(os.path.join(f.root, compat.lstrip("/"), lib + ".560.35.05"), soname)
+        symlink(f.root, compat + "/" + soname, lib + ".560.35.05")
+    symlink(f.root, compat + "/libcuda.so", "libcuda.so.1")
+    # The host's driver libraries as the runtime mounts them (files, no links: ldconfig makes them).
+    libdir = "/usr/lib/x86_64-linux-gnu"
+    for name_ in os.listdir(os.path.join(f.root, libdir.lstrip("/"))):
+        os.remove(os.path.join(f.root, libdir.lstrip("/"), name_))
+    for lib, soname in (("libcuda.so", "libcuda.so.1"), ("libnvidia-ml.so", "libnvidia-ml.so.1"),
+                        ("libnvidia-ptxjitcompiler.so", "libnvidia-ptxjitcompiler.so.1")):
+        elf_stub(os.path.join(f.root, libdir.lstrip("/"), lib + ".535.183.01"), soname)
+    if mounted:
+        for lib in ("libcuda.so", "libnvidia-ptxjitcompiler.so", "libnvidia-nvvm.so"):
+            shutil.copyfile(os.path.join(f.root, compat.lstrip("/"), lib + ".560.35.05"),
+                            os.path.join(f.root, libdir.lstrip("/"), lib + ".560.35.05"))
+    symlink(f.root, libdir + "/libcuda.so", "libcuda.so.1")  # the runtime's symlink_libraries()
+    write(f.root, "/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n\n")
+    write(f.root, "/etc/ld.so.conf.d/libc.conf", "# libc default configuration\n/usr/local/lib\n")
+    write(f.root, "/etc/ld.so.conf.d/x86_64-linux-gnu.conf",
+          "# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n")
+    write(f.root, "/etc/ld.so.conf.d/nvidia.conf", "/usr/local/nvidia/lib\n/usr/local/nvidia/lib64\n")
+    run_ldconfig(f.root)
+    f.env["CUDA_VERSION"] = "12.6.3"
+    f.env["NV_CUDA_COMPAT_PACKAGE"] = "cuda-compat-12-6"
+    f.env["NVIDIA_REQUIRE_CUDA"] = ("cuda>=12.6 brand=unknown,driver>=470,driver<471 brand=tesla,driver>=470,driver<471 "
+                                    "brand=unknown,driver>=535,driver<536 brand=tesla,driver>=535,driver<536")
+    f.env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"
+    return f
+
+
 def torch_231(f, site, tv="0.18.1+cu121", tv_cuda="12.1", cudnn="8.9.2.26"):
     # torch-releases.csv: 2.3.1 ships with torchvision 0.18.1 and torchaudio 2.3.1.
     pin = 'nvidia-cudnn-cu12==8.9.2.26; platform_system == "Linux" and platform_machine == "x86_64"'
@@ -280,8 +349,8 @@ def build():
                 "WSL2 laptop with torch 2.3.1+cu121 in a venv")
     torch_231(f, f.venv(VENV)); made.append(f)
 
-    f = Fixture("container-healthy", "container-forward-compat", [],
-                "container with CUDA 12.4.1 on a 535 host, served by its forward-compat libraries, torch 2.4.1+cu124")
+    f = Fixture("container-healthy", "container-forward-compat", ["info forward-compat-in-use"],
+                "container with CUDA 12.4.1 on a 535 host, served by its forward-compat libraries (A100, cuda-forward-compat.csv 12.4 on R535), torch 2.4.1+cu124")
     site = f.venv("/opt/venv", py="3.10.12")
     f.torch(site, "2.4.1+cu124", "12.4"); made.append(f)
 
@@ -289,6 +358,18 @@ def build():
                 "the same container without cuda/compat: CUDA 12.4.1 (needs 550.54.15) on 535.183.01 runs only through minor-version compatibility")
     shutil.rmtree(os.path.join(f.root, "usr/local/cuda-12.4/compat"), ignore_errors=True)
     f.env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"; made.append(f)
+
+    # Issue 15, defect 2: forward compatibility in use through the runtime's mounts. cuda.csv:
+    # 12.6.3 pairs with 560.35.05 (min 560.28.03 for 12.6); cuda-forward-compat.csv: 12.6 on R535
+    # compatible; gpus.csv: L4 (27b8) data-center, GeForce RTX 4090 (2684) not.
+    made.append(l4_cuda126("container-compat-mounted", ["info forward-compat-in-use"],
+                           "CUDA 12.6.3 image on an L4 with driver 535.183.01: the runtime mounted the image's cuda-compat 560.35.05 into /usr/lib/x86_64-linux-gnu and ldconfig pointed libcuda.so.1 at it"))
+    made.append(l4_cuda126("container-compat-geforce", ["error forward-compat-unsupported"],
+                           "near miss: the same mounts on a GeForce RTX 4090: forward compatibility is not supported there (CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE)",
+                           device="0x2684", model="NVIDIA GeForce RTX 4090"))
+    made.append(l4_cuda126("container-compat-not-loaded", ["warning container-cuda-too-new"],
+                           "near miss: the same image and host, compat libraries in /usr/local/cuda-12.6/compat but not mounted: libcuda.so.1 is the host's 535.183.01; CUDA 12.6 runs through minor-version compatibility",
+                           mounted=False))
 
     for f in made:
         f.save()

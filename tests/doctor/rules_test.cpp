@@ -49,6 +49,26 @@ PackageKernels kernels_of(const std::string& package,
                         std::move(containers)};
 }
 
+// A CUDA 12.4.1 container (needs 550.54.14) on `driver`, its cuda-compat 550.54.15 under
+// /usr/local/cuda/compat; `loaded`: the loader opens it for libcuda.so.1 (LD_LIBRARY_PATH).
+Machine compat_container(const char* driver, Gpu g, bool loaded) {
+  Machine m = machine_with_driver(driver, "12.2", {std::move(g)});
+  m.container.inside = true;
+  m.container.image_cuda = Fact<CudaVersion>::of(cv("12.4.1"), "CUDA_VERSION");
+  const std::string compat = "/usr/local/cuda-12.4/compat/libcuda.so.550.54.15";
+  ContainerInfo::CompatLib lib{compat, dv("550.54.15"), loaded, loaded, "(probe's words)"};
+  m.container.compat_libs.push_back(lib);
+  LoadedLibrary l;
+  l.path = loaded ? "/usr/local/cuda/compat/libcuda.so.1"
+                  : "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
+  l.real = loaded ? compat : "/usr/lib/x86_64-linux-gnu/libcuda.so." + std::string(driver);
+  l.how = loaded ? "LD_LIBRARY_PATH" : "/etc/ld.so.cache";
+  l.version = loaded ? dv("550.54.15") : dv(driver);
+  if (loaded) l.forward_compat = compat;
+  m.driver.libcuda = l;
+  return m;
+}
+
 struct Case {
   const char* name;
   std::function<Machine()> make;
@@ -289,17 +309,19 @@ const std::vector<Case>& cases() {
          return m;
        },
        {"error container-cuda-too-new"}},
-      {"near miss: container with usable forward-compat libraries",
-       [] {
-         Machine m = machine_with_driver("470.256.02", "11.4", {gpu(0, "Tesla T4", 0x1eb8, "7.5")});
-         m.container.inside = true;
-         m.container.image_cuda = Fact<CudaVersion>::of(cv("12.4.1"), "CUDA_VERSION");
-         ContainerInfo::CompatLib lib{"/usr/local/cuda/compat/libcuda.so.550.54.15",
-                                      dv("550.54.15"), true, ""};
-         m.container.compat_libs.push_back(lib);
-         return m;
-       },
-       {}},
+      // cuda-forward-compat.csv: 12.4 on R535 compatible; R470 not listed (end of life).
+      // gpus.csv: Tesla T4 (1eb8) and L4 data-center, GeForce RTX 4090 (2684) not.
+      {"forward compatibility in use on a data-center GPU", [] { return compat_container("535.183.01", gpu(0, "Tesla T4", 0x1eb8, "7.5"), true); },
+       {"info forward-compat-in-use"}},
+      {"forward compatibility in use on a GeForce GPU: 804",
+       [] { return compat_container("535.183.01", gpu(0, "RTX 4090", 0x2684, "8.9"), true); },
+       {"error forward-compat-unsupported"}},
+      {"forward compatibility on a branch NVIDIA does not list: 803",
+       [] { return compat_container("470.256.02", gpu(0, "Tesla T4", 0x1eb8, "7.5"), true); },
+       {"error forward-compat-unsupported"}},
+      {"near miss: compat libraries present but the loader opens the driver's",
+       [] { return compat_container("535.183.01", gpu(0, "Tesla T4", 0x1eb8, "7.5"), false); },
+       {"warning container-cuda-too-new"}},
       {"CUDA_VISIBLE_DEVICES empty",
        [] {
          Machine m = workstation();
