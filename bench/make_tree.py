@@ -70,9 +70,25 @@ def module_name(dist_dir):
     return name.rsplit("-", 1)[0].lower().replace("-", "_").replace(".", "_")
 
 
+def description(seed, size):
+    """A README-like body of about `size` bytes: wheels put the long description after the
+    header (torch's runs to about 30 kB); the capture cut it."""
+    line = f"Project {seed}: install with pip, see the documentation for examples and the API. "
+    return "\n" + "\n".join(line for _ in range(max(1, size // len(line)))) + "\n"
+
+
 def grow_site(site, want_dist, want_entries):
     names = set(os.listdir(site))
     dists = sorted(n for n in names if n.endswith(".dist-info"))
+    # The long descriptions the capture cut, 4 to 40 kB each.
+    for i, d in enumerate(dists):
+        md = os.path.join(site, d, "METADATA")
+        if os.path.isfile(md):
+            with open(md) as f:
+                head = f.read()
+            if "\n\n" not in head:
+                with open(md, "a") as f:
+                    f.write(description(d, 4096 + (i * 7919) % 36000))
     # Each captured distribution's import package, where the capture left it out.
     for d in dists:
         mod = module_name(d)
@@ -93,7 +109,7 @@ def grow_site(site, want_dist, want_entries):
                  f'pytest>=7; extra == "test"', f'sphinx; extra == "docs"']
         md = "Metadata-Version: 2.1\nName: {}\nVersion: {}\nSummary: bench package\n".format(name, version)
         md += "Requires-Python: >=3.9\n" + "".join(f"Requires-Dist: {r}\n" for r in reqs)
-        md += "Provides-Extra: test\nProvides-Extra: docs\n\nA long description.\n" * 1
+        md += "Provides-Extra: test\nProvides-Extra: docs\n" + description(name, 2048 + (i * 104729) % 20000)
         write(os.path.join(d, "METADATA"), md)
         write(os.path.join(d, "INSTALLER"), "uv\n")
         write(os.path.join(d, "WHEEL"), "Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n")

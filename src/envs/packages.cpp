@@ -141,6 +141,17 @@ std::string read_trimmed(const Host& host, const std::string& path) {
 
 }  // namespace
 
+// METADATA's header, which ends at the first blank line; the description after it (torch's
+// README, 30 kB and more) is not read when the header fits the first 8 kB.
+Result<std::string> read_metadata_header(const Host& host, const std::string& path) {
+  constexpr std::size_t kHead = 8192;
+  auto head = host.read_head(path, kHead);
+  if (!head || head->size() < kHead || head->find("\n\n") != std::string::npos ||
+      head->find("\r\n\r\n") != std::string::npos)
+    return head;
+  return host.read_file(path, kSmallFile);
+}
+
 std::vector<InstalledPackage> read_site_packages(const Host& host, const std::string& dir,
                                                  bool gpu_only, std::vector<std::string>* notes) {
   std::vector<InstalledPackage> out;
@@ -164,7 +175,7 @@ std::vector<InstalledPackage> read_site_packages(const Host& host, const std::st
     if (egg && !host.is_dir(p.metadata_path)) {
       text = host.read_file(p.metadata_path, kSmallFile);  // a single-file egg-info
     } else {
-      text = host.read_file(path_join(p.metadata_path, egg ? "PKG-INFO" : "METADATA"), kSmallFile);
+      text = read_metadata_header(host, path_join(p.metadata_path, egg ? "PKG-INFO" : "METADATA"));
     }
     if (!text) {
       p.problem = std::string(egg ? "PKG-INFO" : "METADATA") + " unreadable: " + text.error();

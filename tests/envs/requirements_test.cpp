@@ -100,5 +100,23 @@ TEST(Requirements, ShortcutAgreesWithParsingEveryLine) {
   EXPECT_GE(want.size(), 10u);  // the table exercises both outcomes
 }
 
+// METADATA is read up to its header's end; a header longer than the first read (hundreds of
+// Requires-Dist lines) is read whole, and the description after it never counts.
+TEST(Requirements, LongHeadersAreReadWhole) {
+  for (int lines : {3, 600}) {
+    MemoryHost h;
+    std::string md = "Metadata-Version: 2.1\nName: torch\nVersion: 2.11.0\n";
+    for (int i = 0; i < lines; ++i)
+      md += "Requires-Dist: nvidia-lib" + std::to_string(i) + "==1.0; platform_system == \"Linux\"\n";
+    md += "\nRequires-Dist: nvidia-in-the-description==1\n" + std::string(20000, 'x') + "\n";
+    h.add_file("/s/torch-2.11.0.dist-info/METADATA", md);
+    std::vector<std::string> notes;
+    auto pkgs = read_site_packages(h, "/s", true, &notes);
+    ASSERT_EQ(pkgs.size(), 1u);
+    EXPECT_EQ(pkgs[0].requires_dist.size(), static_cast<std::size_t>(lines)) << lines;
+    EXPECT_GT(md.find("\n\n"), 8192u * (lines > 100));  // the long one's header passes 8 kB
+  }
+}
+
 }  // namespace
 }  // namespace cudafit
