@@ -255,9 +255,16 @@ void add_cudnn(ProbeContext& ctx, const std::vector<std::string>& include_dirs,
   std::optional<std::pair<CudnnVersion, std::string>> hit;
   for (const auto& d : include_dirs)
     if ((hit = cudnn_from_headers(ctx, d))) break;
-  if (!hit)
-    for (const auto& d : lib_dirs)
+  if (!hit) {
+    // lib64 is usually a link to targets/<arch>/lib: list each real folder once.
+    std::vector<std::string> seen;
+    for (const auto& d : lib_dirs) {
+      std::string canon = ctx.canonical(d);
+      if (std::find(seen.begin(), seen.end(), canon) != seen.end()) continue;
+      seen.push_back(canon);
       if ((hit = cudnn_from_libs(ctx, d))) break;
+    }
+  }
   if (!hit) return;
   std::string canon = ctx.canonical(hit->second);
   for (const auto& c : ctx.m.cudnn)
