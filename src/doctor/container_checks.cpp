@@ -80,10 +80,10 @@ std::string unload_compat_fix(const Machine& m, const LoadedLibrary& lib) {
     if (l.kind == "libcuda" && !l.stub && !l.forward_compat && l.version &&
         m.driver.version.known() && *l.version == *m.driver.version.value)
       own = path_basename(l.path);
-  std::string fix = "rebuild the image without its cuda-compat package (the container runtime "
-                    "mounts /usr/local/cuda/compat over the host's libcuda)";
-  if (!own.empty())
-    fix += ", or in this container: ln -sf " + own + " " + dir + "/libcuda.so.1";
+  std::string fix =
+      "rebuild the image without its cuda-compat package (the container runtime "
+      "mounts /usr/local/cuda/compat over the host's libcuda)";
+  if (!own.empty()) fix += ", or in this container: ln -sf " + own + " " + dir + "/libcuda.so.1";
   return fix;
 }
 
@@ -133,8 +133,8 @@ void check_forward_compat_use(const Context& c) {
                     "through minor-version compatibility)";
   if (!need.empty()) fix += "; or run on a host with driver >= " + need;
   c.add("forward-compat-unsupported", Severity::kError,
-        "CUDA programs load the forward-compatibility libcuda " + lib->version.str() +
-            " but " + why + ": CUDA fails to initialise with " + error,
+        "CUDA programs load the forward-compatibility libcuda " + lib->version.str() + " but " +
+            why + ": CUDA fails to initialise with " + error,
         std::move(ev), fix);
 }
 

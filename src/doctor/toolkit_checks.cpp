@@ -50,9 +50,9 @@ void check_cuda_home(const Context& c) {
     if (!t.nvcc.empty())
       ev.push_back("toolkit with nvcc: " + t.path +
                    (t.version.known() ? " (CUDA " + t.version.value->str() + ")" : std::string()));
-  std::string fix = pick ? "export " + h.var + "=" + pick->path
-                         : "unset " + h.var +
-                               " (or install a CUDA toolkit with nvcc and point it there)";
+  std::string fix =
+      pick ? "export " + h.var + "=" + pick->path
+           : "unset " + h.var + " (or install a CUDA toolkit with nvcc and point it there)";
   c.add("cuda-home-invalid", Severity::kWarning,
         h.var + "='" + h.value + "' " + h.problem +
             ": building CUDA extensions (torch.utils.cpp_extension, flash-attn, apex, ...) fails "

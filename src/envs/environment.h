@@ -63,9 +63,9 @@ struct Environment {
   std::vector<std::string> sys_path;
   std::vector<std::string> sys_path_origin;  // why each entry is there: "PYTHONPATH",
                                              // "user site", ".pth in /dir", ...
-  std::string user_site;           // the user site folder site.py computes ("" = none)
-  bool user_site_on_path = false;  // ENABLE_USER_SITE and the folder exists
-  std::string site_rules;          // "Debian site.py (...); user site off: ..." (evidence)
+  std::string user_site;                     // the user site folder site.py computes ("" = none)
+  bool user_site_on_path = false;            // ENABLE_USER_SITE and the folder exists
+  std::string site_rules;                  // "Debian site.py (...); user site off: ..." (evidence)
   std::vector<InstalledPackage> packages;  // GPU-relevant ones (torch & kin, nvidia-*, ...)
   std::vector<std::string> notes;          // unreadable folders and broken metadata, with reasons
   // Added by envs (issue 7):

@@ -257,8 +257,8 @@ namespace {
 std::optional<Requirement> parse_gpu_requirement(const std::string& line) {
   std::string_view head = trim(line);
   size_t n = 0;
-  while (n < head.size() && (std::isalnum(static_cast<unsigned char>(head[n])) ||
-                             head[n] == '.' || head[n] == '_' || head[n] == '-'))
+  while (n < head.size() && (std::isalnum(static_cast<unsigned char>(head[n])) || head[n] == '.' ||
+                             head[n] == '_' || head[n] == '-'))
     ++n;
   if (n > 0 && !is_gpu_package(normalize_package_name(head.substr(0, n)))) return std::nullopt;
   auto req = Requirement::parse(line);

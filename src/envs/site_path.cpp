@@ -82,9 +82,11 @@ std::vector<std::string> site_packages_of(const Host& host, const std::string& p
     if (in_venv) dirs.push_back(prefix + "/lib/" + py + "/site-packages");
     dirs.push_back(prefix + "/local/lib/" + py + "/dist-packages");
     dirs.push_back(prefix + "/lib/python3/dist-packages");
-    for (const auto& lib : libdirs) dirs.push_back(prefix + "/" + lib + "/" + py + "/dist-packages");
+    for (const auto& lib : libdirs)
+      dirs.push_back(prefix + "/" + lib + "/" + py + "/dist-packages");
   } else {
-    for (const auto& lib : libdirs) dirs.push_back(prefix + "/" + lib + "/" + py + "/site-packages");
+    for (const auto& lib : libdirs)
+      dirs.push_back(prefix + "/" + lib + "/" + py + "/site-packages");
   }
   for (auto& d : dirs) d = path_normalize(d);
   return dirs;
@@ -129,9 +131,7 @@ class PathBuilder {
   std::vector<std::string> known_;
 };
 
-std::string env_value(const Host& host, const char* name) {
-  return host.env(name).value_or("");
-}
+std::string env_value(const Host& host, const char* name) { return host.env(name).value_or(""); }
 
 // PYTHONPATH (getpath): each entry made absolute against the working folder, "" is it.
 void add_pythonpath(const Host& host, PathBuilder& b, SitePath& out, const std::string& cwd,

@@ -27,12 +27,12 @@ struct InterpreterFlags {
 };
 
 struct SitePathInput {
-  std::string prefix;             // sys.prefix: "/opt/venv", "/usr", a conda env
-  bool venv = false;              // a pyvenv.cfg beside or above the interpreter
-  std::string base_prefix;        // a venv's base installation (pyvenv.cfg `home`'s parent)
-  bool venv_system_site = true;   // include-system-site-packages == "true" (lower-cased)
-  std::string python;             // "3.12" or "3.12.3"
-  std::string cwd;                // for relative and empty PYTHONPATH entries ("" = unknown)
+  std::string prefix;            // sys.prefix: "/opt/venv", "/usr", a conda env
+  bool venv = false;             // a pyvenv.cfg beside or above the interpreter
+  std::string base_prefix;       // a venv's base installation (pyvenv.cfg `home`'s parent)
+  bool venv_system_site = true;  // include-system-site-packages == "true" (lower-cased)
+  std::string python;            // "3.12" or "3.12.3"
+  std::string cwd;               // for relative and empty PYTHONPATH entries ("" = unknown)
   InterpreterFlags flags;
 };
 
@@ -43,13 +43,13 @@ struct SitePathEntry {
 };
 
 struct SitePath {
-  std::vector<SitePathEntry> entries;        // in sys.path order
-  std::vector<std::string> own_site_dirs;    // the prefix's own site-packages that exist
-  std::string user_site;                     // the user site folder site.py computes ("" = none)
-  bool user_site_enabled = false;            // ENABLE_USER_SITE (and the folder exists)
-  std::string user_site_why;                 // why it is or is not on the path
-  std::string rules;                         // "Debian site.py" or "CPython site.py"
-  std::vector<std::string> notes;            // entries that could not be placed, with reasons
+  std::vector<SitePathEntry> entries;      // in sys.path order
+  std::vector<std::string> own_site_dirs;  // the prefix's own site-packages that exist
+  std::string user_site;                   // the user site folder site.py computes ("" = none)
+  bool user_site_enabled = false;          // ENABLE_USER_SITE (and the folder exists)
+  std::string user_site_why;               // why it is or is not on the path
+  std::string rules;                       // "Debian site.py" or "CPython site.py"
+  std::vector<std::string> notes;          // entries that could not be placed, with reasons
 };
 
 // Pure function of the files and environment variables the Host shows.

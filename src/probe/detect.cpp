@@ -171,9 +171,9 @@ std::optional<LoadedLibrary> ProbeContext::resolve_library(const std::string& so
     if (host.is_file(e.path)) return chosen(e.path, "/etc/ld.so.cache");
     break;  // the cached file is gone: the loader goes on to its default folders
   }
-  for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-                        "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64",
-                        "/usr/lib64", "/lib", "/usr/lib"}) {
+  for (const char* d :
+       {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}) {
     std::string path = std::string(d) + "/" + soname;
     if (host.is_file(path)) return chosen(path, "default folder");
   }

@@ -57,7 +57,7 @@ struct LoadedLibrary {
   std::string how;   // "LD_LIBRARY_PATH", "/etc/ld.so.cache", "default folder", or
                      // "folder order (no /etc/ld.so.cache)"
   std::optional<DriverVersion> version;  // from the real file's name
-  std::string forward_compat;  // the cuda-compat file it is, or is a mount or copy of
+  std::string forward_compat;            // the cuda-compat file it is, or is a mount or copy of
 };
 
 struct DriverInfo {

@@ -186,8 +186,8 @@ void mark_forward_compat(ProbeContext& ctx) {
       d.userspace_version = Fact<DriverVersion>::unknown(
           "libcuda.so.1 is a forward-compatibility build and no libnvidia-ml.so.1 was found");
       for (const auto& l : d.libraries)
-        if (l.kind == "libcuda" && !l.stub && !l.forward_compat && l.version &&
-            d.version.known() && *l.version == *d.version.value)
+        if (l.kind == "libcuda" && !l.stub && !l.forward_compat && l.version && d.version.known() &&
+            *l.version == *d.version.value)
           d.userspace_version = Fact<DriverVersion>::of(*l.version, l.path);
       d.version_mismatch = d.version.known() && d.userspace_version.known() &&
                            !(*d.version.value == *d.userspace_version.value);
@@ -210,8 +210,8 @@ void mark_forward_compat(ProbeContext& ctx) {
                    driver.value->str();
     } else {
       compat.usable = true;
-      compat.why = "the loader opens it (" + opened + "); newer than the driver " +
-                   driver.value->str();
+      compat.why =
+          "the loader opens it (" + opened + "); newer than the driver " + driver.value->str();
     }
   }
 }

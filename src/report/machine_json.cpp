@@ -160,13 +160,13 @@ nlohmann::json machine_to_json(const Machine& m) {
   json toolkits = json::array();
   for (const auto& t : m.toolkits) toolkits.push_back(toolkit_json(t));
   out["toolkits"] = std::move(toolkits);
-  out["cuda_home"] = m.cuda_home.var.empty()
-                         ? json(nullptr)
-                         : json{{"var", m.cuda_home.var},
-                                {"value", m.cuda_home.value},
-                                {"problem", m.cuda_home.problem.empty()
-                                                ? json(nullptr)
-                                                : json(m.cuda_home.problem)}};
+  out["cuda_home"] =
+      m.cuda_home.var.empty()
+          ? json(nullptr)
+          : json{{"var", m.cuda_home.var},
+                 {"value", m.cuda_home.value},
+                 {"problem",
+                  m.cuda_home.problem.empty() ? json(nullptr) : json(m.cuda_home.problem)}};
   json cudnn = json::array();
   for (const auto& c : m.cudnn) {
     cudnn.push_back({{"version", c.version.known() ? json(c.version.value->str()) : json(nullptr)},

@@ -59,8 +59,8 @@ Machine compat_container(const char* driver, Gpu g, bool loaded) {
   ContainerInfo::CompatLib lib{compat, dv("550.54.15"), loaded, loaded, "(probe's words)"};
   m.container.compat_libs.push_back(lib);
   LoadedLibrary l;
-  l.path = loaded ? "/usr/local/cuda/compat/libcuda.so.1"
-                  : "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
+  l.path =
+      loaded ? "/usr/local/cuda/compat/libcuda.so.1" : "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
   l.real = loaded ? compat : "/usr/lib/x86_64-linux-gnu/libcuda.so." + std::string(driver);
   l.how = loaded ? "LD_LIBRARY_PATH" : "/etc/ld.so.cache";
   l.version = loaded ? dv("550.54.15") : dv(driver);
@@ -311,7 +311,8 @@ const std::vector<Case>& cases() {
        {"error container-cuda-too-new"}},
       // cuda-forward-compat.csv: 12.4 on R535 compatible; R470 not listed (end of life).
       // gpus.csv: Tesla T4 (1eb8) and L4 data-center, GeForce RTX 4090 (2684) not.
-      {"forward compatibility in use on a data-center GPU", [] { return compat_container("535.183.01", gpu(0, "Tesla T4", 0x1eb8, "7.5"), true); },
+      {"forward compatibility in use on a data-center GPU",
+       [] { return compat_container("535.183.01", gpu(0, "Tesla T4", 0x1eb8, "7.5"), true); },
        {"info forward-compat-in-use"}},
       {"forward compatibility in use on a GeForce GPU: 804",
        [] { return compat_container("535.183.01", gpu(0, "RTX 4090", 0x2684, "8.9"), true); },

@@ -24,12 +24,15 @@ InstalledPackage package(const std::string& name, const std::string& version,
 
 // Every line parsed and evaluated: what check_requirements must agree with.
 std::vector<std::string> reference(const Environment& env) {
-  std::map<std::string, std::string> markers{
-      {"os_name", "posix"},          {"sys_platform", "linux"},
-      {"platform_system", "Linux"},  {"platform_machine", "x86_64"},
-      {"platform_python_implementation", "CPython"}, {"implementation_name", "cpython"},
-      {"python_version", "3.12"},    {"python_full_version", "3.12.3"},
-      {"implementation_version", "3.12.3"}};
+  std::map<std::string, std::string> markers{{"os_name", "posix"},
+                                             {"sys_platform", "linux"},
+                                             {"platform_system", "Linux"},
+                                             {"platform_machine", "x86_64"},
+                                             {"platform_python_implementation", "CPython"},
+                                             {"implementation_name", "cpython"},
+                                             {"python_version", "3.12"},
+                                             {"python_full_version", "3.12.3"},
+                                             {"implementation_version", "3.12.3"}};
   auto gpu = [](const Requirement& r) {
     const std::string n = r.normalized_name();
     return n.rfind("nvidia-", 0) == 0 || n.rfind("cuda-", 0) == 0 || n == "torch";
@@ -64,16 +67,12 @@ TEST(Requirements, ShortcutAgreesWithParsingEveryLine) {
   env.packages.push_back(package(
       "torch", "2.11.0",
       {"cuda-toolkit[cublas,cu-rand,All]==13.0.2; platform_system == \"Linux\"",
-       "nvidia-cudnn-cu13==9.19.0.56; platform_system == \"Linux\"",
-       "nvidia-a==1; extra == \"x\"",
-       "nvidia-b==1; python_version >= \"3\" or extra == \"x\"",
-       "nvidia-c==1; extra != \"x\"",
+       "nvidia-cudnn-cu13==9.19.0.56; platform_system == \"Linux\"", "nvidia-a==1; extra == \"x\"",
+       "nvidia-b==1; python_version >= \"3\" or extra == \"x\"", "nvidia-c==1; extra != \"x\"",
        "nvidia-d==1; platform_release == \"a or b\" and extra == \"x\"",
-       "nvidia-e==1; (extra == \"x\" or python_version >= \"3\")",
-       "nvidia-f==1; extra == ''",
+       "nvidia-e==1; (extra == \"x\" or python_version >= \"3\")", "nvidia-f==1; extra == ''",
        "nvidia-g==1; sys_platform==\"linux\"and extra==\"x\"",
-       "nvidia-h==1;extra=='x'or python_version>='3'",
-       "filelock; extra == \"x\""}));
+       "nvidia-h==1;extra=='x'or python_version>='3'", "filelock; extra == \"x\""}));
   env.packages.push_back(package(
       "cuda-toolkit", "13.0.2",
       {"nvidia-cublas==13.1.0.3.*; (sys_platform == 'linux' or sys_platform == 'win32') and "
@@ -107,7 +106,8 @@ TEST(Requirements, LongHeadersAreReadWhole) {
     MemoryHost h;
     std::string md = "Metadata-Version: 2.1\nName: torch\nVersion: 2.11.0\n";
     for (int i = 0; i < lines; ++i)
-      md += "Requires-Dist: nvidia-lib" + std::to_string(i) + "==1.0; platform_system == \"Linux\"\n";
+      md +=
+          "Requires-Dist: nvidia-lib" + std::to_string(i) + "==1.0; platform_system == \"Linux\"\n";
     md += "\nRequires-Dist: nvidia-in-the-description==1\n" + std::string(20000, 'x') + "\n";
     h.add_file("/s/torch-2.11.0.dist-info/METADATA", md);
     std::vector<std::string> notes;

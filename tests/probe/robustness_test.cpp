@@ -191,15 +191,15 @@ TEST(Robustness, CudaHomeAsExtensionBuildsReadIt) {
     const char* problem;
   };
   const std::vector<Row> rows = {
-      {{}, "", ""},                                               // neither set: builds guess
-      {{{"CUDA_HOME", "/usr/local/cuda"}}, "CUDA_HOME", ""},      // a link to a toolkit
+      {{}, "", ""},                                           // neither set: builds guess
+      {{{"CUDA_HOME", "/usr/local/cuda"}}, "CUDA_HOME", ""},  // a link to a toolkit
       {{{"CUDA_HOME", "/nonexistent"}}, "CUDA_HOME", "does not exist"},
       {{{"CUDA_HOME", "/usr/local/cuda-12.4/version.json"}}, "CUDA_HOME", "is not a folder"},
       {{{"CUDA_HOME", "/usr/local/cuda-12.4/lib64"}}, "CUDA_HOME", "has no bin/nvcc"},
       {{{"CUDA_HOME", "cuda"}}, "CUDA_HOME", "is a relative path"},
       {{{"CUDA_HOME", ""}, {"CUDA_PATH", "/nonexistent"}}, "CUDA_PATH", "does not exist"},
-      {{{"CUDA_HOME", ""}}, "", ""},                              // '' or None: None, guesses
-      {{{"CUDA_PATH", ""}}, "CUDA_PATH", "is set but empty"},     // None or '': '', no CUDA
+      {{{"CUDA_HOME", ""}}, "", ""},                           // '' or None: None, guesses
+      {{{"CUDA_PATH", ""}}, "CUDA_PATH", "is set but empty"},  // None or '': '', no CUDA
       {{{"CUDA_HOME", "/usr/local/cuda"}, {"CUDA_PATH", "/x"}}, "CUDA_HOME", ""},
   };
   for (const Row& r : rows) {
@@ -210,7 +210,8 @@ TEST(Robustness, CudaHomeAsExtensionBuildsReadIt) {
     h.add_symlink("/usr/local/cuda", "cuda-12.4");
     for (const auto& [k, v] : r.env) h.set_env(k, v);
     Machine m = detect(h);
-    std::string label = r.env.empty() ? std::string("(none)") : r.env.begin()->first + "=" + r.env.begin()->second;
+    std::string label =
+        r.env.empty() ? std::string("(none)") : r.env.begin()->first + "=" + r.env.begin()->second;
     EXPECT_EQ(m.cuda_home.var, r.var) << label;
     EXPECT_EQ(m.cuda_home.problem.rfind(r.problem, 0), 0u) << label << ": " << m.cuda_home.problem;
     EXPECT_EQ(m.cuda_home.problem.empty(), std::string(r.problem).empty()) << label;
