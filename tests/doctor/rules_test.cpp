@@ -38,7 +38,7 @@ Machine with_torch(Machine m, InstalledPackage torch) {
 
 Machine only_torch(const char* driver, const char* driver_cuda, Gpu g, const std::string& version,
                    const char* cuda) {
-  Machine m = machine_with_driver(driver, driver_cuda, {g});
+  Machine m = machine_with_driver(driver, driver_cuda, {std::move(g)});
   m.environments.push_back(venv(kVenv, {torch_pkg(version, cuda, site(kVenv))}));
   return m;
 }
