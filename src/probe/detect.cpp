@@ -135,7 +135,8 @@ const std::vector<std::string>& ProbeContext::loader_dirs() {
   return *loader_dirs_;
 }
 
-// glibc's elf/dl-load.c _dl_map_object() for a name without '/': the caller's RPATH, then
+// glibc's _dl_map_object() (bminor/glibc:elf/dl-load.c@630da022cb07d67ab53b4e9335352e44e9b7c5e2)
+// for a name without '/': the caller's RPATH, then
 // LD_LIBRARY_PATH, then the caller's RUNPATH, then the ld.so.cache entry for the name (when
 // its file opens), then the built-in system folders. CUDA programs dlopen libcuda.so.1 from
 // libcudart, whose RUNPATH holds no driver: that step is left out.

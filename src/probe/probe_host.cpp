@@ -160,7 +160,8 @@ void probe_glibc(ProbeContext& ctx) {
 // Before its 2025 compat mode, the NVIDIA Container Toolkit bind-mounted the image's
 // /usr/local/cuda/compat/lib*.so.* into the library folder unless their major equals the
 // kernel module's, and ran ldconfig, which points libcuda.so.1 at the newest libcuda there
-// (NVIDIA/libnvidia-container:src/nvc_mount.c, nvc_driver_mount() and filter_libraries()).
+// (NVIDIA/libnvidia-container:src/nvc_mount.c@077f498c209832bc545e2ece46c3a2b7d1ed1e4c,
+// nvc_driver_mount() and filter_libraries()).
 // A bind mount is the same file: same name, same size.
 void mark_forward_compat(ProbeContext& ctx) {
   ContainerInfo& c = ctx.m.container;
