@@ -37,6 +37,7 @@ class Fixture:
             self.env = dict(l.rstrip("\n").split("=", 1) for l in f if "=" in l)
         self.expected = sorted(expected)
         self.why = why
+        self.detect = None  # {"_source": ..., "fields": {...}} for tests/probe/machines_test.cpp
 
     def save(self):
         with open(os.path.join(self.dir, "env.txt"), "w") as f:
@@ -46,6 +47,9 @@ class Fixture:
             f.write("# " + self.why + "\n")
             for line in self.expected:
                 f.write(line + "\n")
+        if self.detect:
+            with open(os.path.join(self.dir, "expected-detect.json"), "w") as f:
+                f.write(json.dumps(self.detect, indent=2) + "\n")
 
     # --- machine edits ---
     def set_driver(self, old, new):
@@ -362,14 +366,48 @@ def build():
     # Issue 15, defect 2: forward compatibility in use through the runtime's mounts. cuda.csv:
     # 12.6.3 pairs with 560.35.05 (min 560.28.03 for 12.6); cuda-forward-compat.csv: 12.6 on R535
     # compatible; gpus.csv: L4 (27b8) data-center, GeForce RTX 4090 (2684) not.
-    made.append(l4_cuda126("container-compat-mounted", ["info forward-compat-in-use"],
-                           "CUDA 12.6.3 image on an L4 with driver 535.183.01: the runtime mounted the image's cuda-compat 560.35.05 into /usr/lib/x86_64-linux-gnu and ldconfig pointed libcuda.so.1 at it"))
+    f = l4_cuda126("container-compat-mounted", ["info forward-compat-in-use"],
+                   "CUDA 12.6.3 image on an L4 with driver 535.183.01: the runtime mounted the image's cuda-compat 560.35.05 into /usr/lib/x86_64-linux-gnu and ldconfig pointed libcuda.so.1 at it")
+    f.detect = {
+        "_source": "Built by tests/doctor/make_fixtures.py (l4_cuda126): a CUDA 12.6.3 image on an L4 host with driver 535.183.01, laid out as nvidia-container-toolkit did before its 2025 compat mode: the host's libraries and the image's /usr/local/cuda-12.6/compat libraries bind-mounted into /usr/lib/x86_64-linux-gnu, then ldconfig (the real one, run on the tree) pointed libcuda.so.1 at the newest libcuda and wrote /etc/ld.so.cache.",
+        "fields": {
+            "driver.version": "535.183.01",
+            "driver.userspace_version": "535.183.01",
+            "driver.version_mismatch": "false",
+            "driver.libcuda.path": "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
+            "driver.libcuda.real": "/usr/lib/x86_64-linux-gnu/libcuda.so.560.35.05",
+            "driver.libcuda.how": "/etc/ld.so.cache",
+            "driver.libcuda.version": "560.35.05",
+            "driver.libcuda.forward_compat": "/usr/local/cuda-12.6/compat/libcuda.so.560.35.05",
+            "container.compat_libs": "1",
+            "container.compat_libs[0].path": "/usr/local/cuda-12.6/compat/libcuda.so.560.35.05",
+            "container.compat_libs[0].loaded": "true",
+            "container.compat_libs[0].usable": "true",
+            "gpus[0].pci_id": "10de:27b8",
+            "gpus[0].compute_capability": "8.9",
+            "cuda_home.var": ""
+        }
+    }
+    made.append(f)
     made.append(l4_cuda126("container-compat-geforce", ["error forward-compat-unsupported"],
                            "near miss: the same mounts on a GeForce RTX 4090: forward compatibility is not supported there (CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE)",
                            device="0x2684", model="NVIDIA GeForce RTX 4090"))
-    made.append(l4_cuda126("container-compat-not-loaded", ["warning container-cuda-too-new"],
-                           "near miss: the same image and host, compat libraries in /usr/local/cuda-12.6/compat but not mounted: libcuda.so.1 is the host's 535.183.01; CUDA 12.6 runs through minor-version compatibility",
-                           mounted=False))
+    f = l4_cuda126("container-compat-not-loaded", ["warning container-cuda-too-new"],
+                   "near miss: the same image and host, compat libraries in /usr/local/cuda-12.6/compat but not mounted: libcuda.so.1 is the host's 535.183.01; CUDA 12.6 runs through minor-version compatibility",
+                   mounted=False)
+    f.detect = {
+        "_source": "Built by tests/doctor/make_fixtures.py (l4_cuda126, mounted=False): the same image and host, the compat libraries only in /usr/local/cuda-12.6/compat; ldconfig pointed libcuda.so.1 at the host's 535.183.01.",
+        "fields": {
+            "driver.userspace_version": "535.183.01",
+            "driver.version_mismatch": "false",
+            "driver.libcuda.real": "/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01",
+            "driver.libcuda.how": "/etc/ld.so.cache",
+            "driver.libcuda.forward_compat": "",
+            "container.compat_libs[0].loaded": "false",
+            "container.compat_libs[0].usable": "false"
+        }
+    }
+    made.append(f)
 
     for f in made:
         f.save()
