@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
 pytools=$(bash scripts/pytools.sh)
 build="${BUILD_DIR:-build-test}"
-cmake -S . -B "$build" -DCUDAFIT_WERROR=ON -DCUDAFIT_SANITIZE="${SANITIZE:-0}" \
+cmake -S . -B "$build" -DCUDAFIT_WERROR=ON -DCUDAFIT_TESTS=ON -DCUDAFIT_SANITIZE="${SANITIZE:-0}" \
   -DCUDAFIT_PYTOOLS="$pytools" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 cd "$build"

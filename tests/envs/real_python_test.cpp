@@ -171,10 +171,29 @@ TEST_F(RealVenv, ReadsExactlyWhatPipListAndInspectSay) {
   EXPECT_TRUE(ours.count("nvidia-cuda-runtime-cu12"));
 }
 
-TEST(RealUvVenv, SkippedWithoutUv) {
-  if (!sh("command -v uv")) GTEST_SKIP() << "uv is not installed on this machine";
-  // uv present: its venvs write INSTALLER "uv", checked on the H200 capture (h200_test.cpp).
-  SUCCEED();
+// A venv made by uv (from the pinned PyPI tools, scripts/pytools.sh), filled by `uv pip install`
+// from the same wheel cache: uv writes INSTALLER "uv", and cudafit reads the venv as uv left it.
+TEST_F(RealVenv, UvMadeVenvIsReadAsUvLeftIt) {
+  const std::string tools = CUDAFIT_PYTOOLS;
+  ASSERT_FALSE(tools.empty()) << "configure with -DCUDAFIT_PYTOOLS=$(bash scripts/pytools.sh)";
+  const std::string uv = tools + "/bin/uv";
+  const std::string venv = std::string(CUDAFIT_BINARY_DIR) + "/envs-test-uv-venv";
+  const std::string cache = std::string(CUDAFIT_BINARY_DIR) + "/envs-wheel-cache";
+  ASSERT_TRUE(sh("rm -rf " + venv + " && " + uv + " venv --quiet --python /usr/bin/python3 " + venv))
+      << uv;
+  ASSERT_TRUE(sh("VIRTUAL_ENV=" + venv + " " + uv + " pip install --quiet --offline --no-index " +
+                 "--find-links " + cache + " nvidia-nvtx-cu12==12.4.127"));
+  RootedHost host("/", std::map<std::string, std::string>{{"VIRTUAL_ENV", venv},
+                                                          {"PATH", venv + "/bin:/usr/bin:/bin"},
+                                                          {"HOME", kEmptyHome}});
+  auto envs = discover_environments(host, EnvOptions{});
+  const Environment* e = find_env(envs, venv);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->kind, "venv");
+  const InstalledPackage* nvtx = e->find("nvidia-nvtx-cu12");
+  ASSERT_NE(nvtx, nullptr);
+  EXPECT_EQ(nvtx->version, "12.4.127");
+  EXPECT_EQ(nvtx->installer, "uv");
 }
 
 }  // namespace
