@@ -103,13 +103,13 @@ Result<DistMetadata> parse_dist_metadata(std::string_view text) {
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view key = trim(line.substr(0, colon));
-    std::string value(trim(line.substr(colon + 1)));
+    std::string_view value = trim(line.substr(colon + 1));  // a copy only for the keys kept
     if (iequals(key, "Name") && md.name.empty()) {
-      md.name = std::move(value);
+      md.name = std::string(value);
     } else if (iequals(key, "Version") && md.version.empty()) {
-      md.version = std::move(value);
+      md.version = std::string(value);
     } else if (iequals(key, "Requires-Dist")) {
-      md.requires_dist.push_back(std::move(value));
+      md.requires_dist.emplace_back(value);
       last = &md.requires_dist.back();
     }
   }
