@@ -1,5 +1,6 @@
-// Container and visibility checks: an image's CUDA against the host driver, and
-// CUDA_VISIBLE_DEVICES hiding every GPU.
+// Container and visibility checks: an image's CUDA against the host driver, a
+// forward-compatibility libcuda in use (supported or not), and CUDA_VISIBLE_DEVICES hiding
+// every GPU.
 #include "doctor/checks.h"
 #include "util/host.h"
 #include "util/strings.h"
@@ -94,7 +95,7 @@ std::string unload_compat_fix(const Machine& m, const LoadedLibrary& lib) {
 void check_forward_compat_use(const Context& c) {
   const Machine& m = c.m;
   const ContainerInfo::CompatLib* lib = forward_compat_in_use(m);
-  if (lib == nullptr || !m.driver.libcuda) return;
+  if (lib == nullptr || !m.driver.libcuda || !m.driver.version.known()) return;
   const ForwardCompatCheck fc = check_forward_compat(c.kb, m, *lib);
   const std::string cuda = fc.cuda ? "CUDA " + fc.cuda->major_minor() : std::string("CUDA");
   std::vector<std::string> ev{loader_evidence(*m.driver.libcuda),
