@@ -169,7 +169,14 @@ void mark_forward_compat(ProbeContext& ctx) {
   std::optional<LoadedLibrary>& lib = d.libcuda;
   if (lib) {
     const std::string name = path_basename(lib->real);
-    if (path_basename(path_dirname(lib->real)) == "compat") lib->forward_compat = lib->real;
+    if (path_basename(path_dirname(lib->real)) == "compat") {
+      lib->forward_compat = lib->real;
+      // A compat folder elsewhere than under a toolkit (/opt/cuda-compat/compat): listed too.
+      bool listed = std::any_of(c.compat_libs.begin(), c.compat_libs.end(),
+                                [&](const auto& l) { return l.path == lib->real; });
+      if (!listed && lib->version)
+        c.compat_libs.push_back({lib->real, *lib->version, false, false, {}});
+    }
     for (const auto& compat : c.compat_libs) {
       if (!lib->forward_compat.empty()) break;
       if (path_basename(compat.path) != name) continue;

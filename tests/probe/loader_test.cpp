@@ -168,5 +168,24 @@ TEST(Loader, MountedCopyIsRecognisedBySameNameAndSize) {
   }
 }
 
+// A compat folder that is not under a toolkit still counts once the loader opens it.
+TEST(Loader, CompatFolderOutsideAToolkit) {
+  ASSERT_TRUE(kb());
+  MemoryHost h;
+  h.add_file("/sys/module/nvidia/version", "535.183.01\n");
+  h.add_file("/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01", "driver");
+  h.add_symlink("/usr/lib/x86_64-linux-gnu/libcuda.so.1", "libcuda.so.535.183.01");
+  h.add_file("/opt/fc/compat/libcuda.so.560.35.05", "compat build");
+  h.add_symlink("/opt/fc/compat/libcuda.so.1", "libcuda.so.560.35.05");
+  h.set_env("LD_LIBRARY_PATH", "/opt/fc/compat");
+  Machine m = detect(h);
+  ASSERT_EQ(m.container.compat_libs.size(), 1u);
+  EXPECT_EQ(m.container.compat_libs[0].path, "/opt/fc/compat/libcuda.so.560.35.05");
+  EXPECT_TRUE(m.container.compat_libs[0].usable);
+  // No NVML, and libcuda.so.1 is the compat build: no driver user space is opened.
+  EXPECT_FALSE(m.driver.userspace_version.known());
+  EXPECT_FALSE(m.driver.version_mismatch);
+}
+
 }  // namespace
 }  // namespace cudafit
