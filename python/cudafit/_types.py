@@ -135,6 +135,22 @@ class KernelsVerdict(TypedDict):
     verdict: str
     containers_without_code: int
     containers_ptx_only: int
+    containers_sass: int
+    layout: str  # the file's layout kind the verdict was judged by (KernelsLayout.kind)
+
+
+class KernelsLayout(TypedDict):
+    kind: str  # "uniform" (every container must have code) or "per-arch" (some container must)
+    why: str
+
+
+class KernelsRole(TypedDict):
+    role: str  # registered, library-loaded, link-input, no-kernels
+    runnable: bool
+    containers: int
+    sections: List[str]
+    targets: List[str]
+    what: str
 
 
 class KernelsFile(TypedDict):
@@ -152,6 +168,8 @@ class KernelsFile(TypedDict):
     problems: List[str]
     error: Optional[str]
     verdicts: List[KernelsVerdict]
+    layout: KernelsLayout
+    roles: List[KernelsRole]
 
 
 class KernelsReport(TypedDict):

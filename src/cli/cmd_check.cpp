@@ -16,7 +16,7 @@ namespace {
 struct CheckArgs {
   std::vector<std::string> targets;
   MachineFlags machine;
-  std::string driver, python, os, arch;
+  std::string driver, python, os, arch, tool, index_strategy;
   bool json = false, no_detect = false;
 };
 
@@ -27,6 +27,8 @@ void print_item(std::ostream& out, const CheckItem& i) {
   for (const auto& p : i.result.problems) out << "    problem: " << p << "\n";
   for (const auto& c : i.result.caveats) out << "    caveat: " << c << "\n";
   for (const auto& w : i.result.why) out << "    why: " << w << "\n";
+  if (!i.installer.empty()) out << "    judged as: " << i.installer << "\n";
+  if (!i.other.empty()) out << "    other installer: " << i.other << "\n";
   if (!i.result.needs_package.empty()) out << "    needs: " << i.result.needs_package << "\n";
   if (!i.fix.empty()) out << "    fix: " << i.fix << "\n";
 }
@@ -39,7 +41,9 @@ nlohmann::json item_json(const CheckItem& i) {
           {"problems", i.result.problems},
           {"caveats", i.result.caveats},
           {"needs_package", i.result.needs_package},
-          {"fix", i.fix}};
+          {"fix", i.fix},
+          {"installer", i.installer},
+          {"other_installer", i.other}};
 }
 
 void run_check(CliContext& ctx, CheckArgs& a) {
@@ -55,6 +59,20 @@ void run_check(CliContext& ctx, CheckArgs& a) {
   if (!a.python.empty()) a.machine.python = a.python;
   if (!a.os.empty()) a.machine.os = a.os;
   if (!a.arch.empty()) a.machine.arch = a.arch;
+  CheckOptions options;
+  if (!a.tool.empty()) {
+    if (a.tool != "pip" && a.tool != "uv")
+      return ctx.usage_error("--tool: expected pip or uv, got '" + a.tool + "'");
+    options.tool = a.tool == "pip" ? Installer::kPip : Installer::kUv;
+  }
+  if (!a.index_strategy.empty()) {
+    options.strategy = parse_index_strategy(a.index_strategy);
+    if (!options.strategy)
+      return ctx.usage_error(
+          "--index-strategy: expected first-index, unsafe-first-match or "
+          "unsafe-best-match, got '" +
+          a.index_strategy + "'");
+  }
   auto machine = target_machine(a.machine, **host, **kb, !a.no_detect);
   if (!machine) return ctx.usage_error(machine.error());
   nlohmann::json all = nlohmann::json::array();
@@ -64,7 +82,7 @@ void run_check(CliContext& ctx, CheckArgs& a) {
     std::error_code ec;
     std::string abs = std::filesystem::absolute(t, ec).string();
     if (!ec && here.exists(abs)) target = abs;
-    auto report = check_target(**kb, **facts, here, *machine, target);
+    auto report = check_target(**kb, **facts, here, *machine, target, options);
     if (!report) return ctx.usage_error(report.error());
     if (report->exit_code() != 0) code = kExitProblem;
     if (a.json) {
@@ -104,6 +122,11 @@ void add_check_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--python", a->python, "Python version, e.g. 3.11");
   cmd->add_option("--os", a->os, "linux or windows");
   cmd->add_option("--arch", a->arch, "x86_64 or aarch64");
+  cmd->add_option("--tool", a->tool,
+                  "Judge as pip or uv installs (default: the file's own installer)");
+  cmd->add_option("--index-strategy", a->index_strategy,
+                  "uv's index strategy: first-index (default), unsafe-first-match, "
+                  "unsafe-best-match");
   cmd->add_flag("--json", a->json, "Print one JSON object");
   cmd->add_flag("--no-detect", a->no_detect,
                 "Do not read this machine for facts the flags leave out");

@@ -3,47 +3,11 @@
 #include <cctype>
 
 #include "doctor/checks.h"
+#include "kb/framework_rows.h"
 #include "util/strings.h"
 
 namespace cudafit::doctor {
 namespace {
-
-// The first version-looking token of free text: "  >=12.1 (built with 12.3)" -> "12.1".
-std::string first_version(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  std::size_t j = i;
-  while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.'))
-    ++j;
-  std::string v(text.substr(i, j - i));
-  while (!v.empty() && v.back() == '.') v.pop_back();
-  return v;
-}
-
-// Leading release components equal ("2.19" matches 2.19.1).
-bool same_prefix(const Pep440Version& v, const std::string& prefix_text) {
-  auto p = Pep440Version::parse(prefix_text);
-  if (!p) return false;
-  for (std::size_t i = 0; i < p->release().size(); ++i)
-    if (v.component(i) != p->release()[i]) return false;
-  return true;
-}
-
-// A row's version column: "2.19.0", "0.8.0-0.11.0", "0.7.x".
-bool row_matches(const std::string& text, const Pep440Version& v) {
-  std::string t(trim(text));
-  if (ends_with(t, ".x")) return same_prefix(v, t.substr(0, t.size() - 2));
-  auto dash = t.find('-');
-  if (dash != std::string::npos) {
-    auto lo = Pep440Version::parse(trim(std::string_view(t).substr(0, dash)));
-    auto hi = Pep440Version::parse(trim(std::string_view(t).substr(dash + 1)));
-    if (!lo || !hi) return false;
-    Pep440Version b = v.base_version();
-    return b >= lo->base_version() && (b <= hi->base_version() || same_prefix(b, hi->str()));
-  }
-  auto exact = Pep440Version::parse(t);
-  return exact && v.base_version() == exact->base_version();
-}
 
 int cuda_major_of_name(const std::string& name, const std::string& marker) {
   auto at = name.find(marker);
@@ -96,7 +60,7 @@ void check_cuda_major(const Context& c, const Environment& env, const InstalledP
 
 void check_cudnn_min(const Context& c, const Environment& env, const InstalledPackage& p, int major,
                      const FrameworkRequirement& row) {
-  std::string need_text = first_version(row.cudnn);
+  std::string need_text = first_version_in(row.cudnn);
   auto need = CudnnVersion::parse(need_text);
   const InstalledPackage* have = cudnn_wheel(env, major);
   if (!need || !have || !have->parsed) return;
@@ -129,9 +93,10 @@ void check_env(const Context& c, const Environment& env) {
       check_cuda_major(c, env, p, major,
                        p.name + ": the plugin name says CUDA " + std::to_string(major));
       for (const auto& row : rows()) {
-        if (row.framework != "jax" || !row_matches(row.version, p.parsed->without_local()))
+        if (row.framework != "jax" ||
+            !framework_row_matches(row.version, p.parsed->without_local()))
           continue;
-        auto cuda = CudaVersion::parse(first_version(row.cuda));
+        auto cuda = CudaVersion::parse(first_version_in(row.cuda));
         if (!cuda || cuda->major() != major) continue;
         check_cudnn_min(c, env, p, major, row);
         break;
@@ -143,7 +108,7 @@ void check_env(const Context& c, const Environment& env) {
         if (!rv || rv->component(0) != p.parsed->component(0) ||
             rv->component(1) != p.parsed->component(1))
           continue;
-        auto cuda = CudaVersion::parse(first_version(row.cuda));
+        auto cuda = CudaVersion::parse(first_version_in(row.cuda));
         if (!cuda) break;
         check_cuda_major(c, env, p, cuda->major(),
                          "tensorflow " + row.version + " is built with CUDA " + row.cuda + " (" +
@@ -155,9 +120,10 @@ void check_env(const Context& c, const Environment& env) {
       const InstalledPackage* torch = effective_torch(env);
       if (!torch || !torch->parsed) continue;
       for (const auto& row : rows()) {
-        if (row.framework != "vllm" || !row_matches(row.version, p.parsed->without_local()))
+        if (row.framework != "vllm" ||
+            !framework_row_matches(row.version, p.parsed->without_local()))
           continue;
-        std::string pin = first_version(row.torch);
+        std::string pin = first_version_in(row.torch);
         auto want = Pep440Version::parse(pin);
         if (!want) break;
         if (torch->parsed->without_local().base_version() != want->base_version())

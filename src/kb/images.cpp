@@ -14,6 +14,7 @@ constexpr const char* kNgcFile = "images-ngc-pytorch.csv";
 constexpr const char* kPipFile = "torch-pip-commands.csv";
 constexpr const char* kCondaFile = "torch-conda.csv";
 constexpr const char* kCompanionsFile = "torch-companions.csv";
+constexpr const char* kFindLinksFile = "torch-find-links.csv";
 
 // Column access by name; errors name the file, line and column.
 struct Rows {
@@ -71,8 +72,16 @@ Status parse_ngc(const CsvTable& t, std::vector<NgcPytorchImage>& out) {
       if (!b || *b > 100000) return make_error(rows.where(r) + ": driver_branch: " + branch);
       img.driver_branch = static_cast<int>(*b);
     }
+    CF_TRY(driver_min, rows.get(r, "driver_min"));
+    img.driver_min = driver_min;
+    CF_TRY(forward, rows.get(r, "forward_compat"));
+    for (auto d : split_ws(forward)) img.forward_compat.emplace_back(d);
     CF_TRY(python, rows.get(r, "python"));
     img.python = python;
+    CF_TRY(ubuntu, rows.get(r, "ubuntu"));
+    img.ubuntu = ubuntu;
+    CF_TRY(notes, rows.get(r, "notes"));
+    img.notes = notes;
     img.from = rows.from(r);
     out.push_back(std::move(img));
   }
@@ -144,6 +153,32 @@ Status parse_companions(const CsvTable& t, std::vector<PageCompanions>& out) {
   return {};
 }
 
+Status parse_find_links(const CsvTable& t, std::vector<FindLinksPage>& out) {
+  Rows rows{t};
+  for (const auto& r : t.rows) {
+    FindLinksPage p;
+    CF_TRY(page, rows.get(r, "page"));
+    CF_TRY(variants, rows.get(r, "variants"));
+    if (page.empty()) return make_error(rows.where(r) + ": page is empty");
+    if (variants != "*" && variants != "{variant}")
+      return make_error(rows.where(r) + ": variants must be * or {variant}");
+    if (variants == "{variant}" && page.find("{variant}") == std::string::npos)
+      return make_error(rows.where(r) + ": variants {variant} needs {variant} in the page URL");
+    CF_TRY(from, version_at(rows, r, "torch_from"));
+    CF_TRY(to, rows.get(r, "torch_to"));
+    if (!to.empty()) {
+      CF_TRY(v, version_at(rows, r, "torch_to"));
+      p.torch_to = v;
+    }
+    p.page = page;
+    p.variants = variants;
+    p.torch_from = from;
+    p.from = rows.from(r);
+    out.push_back(std::move(p));
+  }
+  return {};
+}
+
 std::string embedded_text(const char* name) {
   for (std::size_t i = 0; i < kEmbeddedFileCount; ++i)
     if (std::string_view(kEmbeddedFiles[i].name) == name)
@@ -160,7 +195,8 @@ bool in_range(const Pep440Version& v, const Pep440Version& from,
 }  // namespace
 
 Result<InstallFacts> InstallFacts::parse(const std::string& ngc, const std::string& pip,
-                                         const std::string& conda, const std::string& companions) {
+                                         const std::string& conda, const std::string& companions,
+                                         const std::string& find_links) {
   InstallFacts f;
   auto t1 = parse_csv(ngc, kNgcFile);
   if (!t1) return make_error(t1.error());
@@ -174,6 +210,11 @@ Result<InstallFacts> InstallFacts::parse(const std::string& ngc, const std::stri
   auto t4 = parse_csv(companions, kCompanionsFile);
   if (!t4) return make_error(t4.error());
   if (Status s = parse_companions(*t4, f.companions_); !s) return make_error(s.error());
+  if (!find_links.empty()) {
+    auto t5 = parse_csv(find_links, kFindLinksFile);
+    if (!t5) return make_error(t5.error());
+    if (Status s = parse_find_links(*t5, f.find_links_); !s) return make_error(s.error());
+  }
   return f;
 }
 
@@ -181,7 +222,7 @@ Result<std::shared_ptr<const InstallFacts>> InstallFacts::embedded() {
   static const Result<std::shared_ptr<const InstallFacts>> loaded =
       []() -> Result<std::shared_ptr<const InstallFacts>> {
     auto f = parse(embedded_text(kNgcFile), embedded_text(kPipFile), embedded_text(kCondaFile),
-                   embedded_text(kCompanionsFile));
+                   embedded_text(kCompanionsFile), embedded_text(kFindLinksFile));
     if (!f) return make_error(f.error());
     return std::shared_ptr<const InstallFacts>(std::make_shared<InstallFacts>(std::move(*f)));
   }();
@@ -190,14 +231,14 @@ Result<std::shared_ptr<const InstallFacts>> InstallFacts::embedded() {
 
 Result<std::shared_ptr<const InstallFacts>> InstallFacts::load_dir(const Host& host,
                                                                    const std::string& dir) {
-  std::string texts[4];
-  const char* names[4] = {kNgcFile, kPipFile, kCondaFile, kCompanionsFile};
-  for (int i = 0; i < 4; ++i) {
+  std::string texts[5];
+  const char* names[5] = {kNgcFile, kPipFile, kCondaFile, kCompanionsFile, kFindLinksFile};
+  for (int i = 0; i < 5; ++i) {
     auto t = host.read_file(path_join(dir, names[i]));
     if (!t) return make_error(path_join(dir, names[i]) + ": " + t.error());
     texts[i] = std::move(t).value();
   }
-  auto f = parse(texts[0], texts[1], texts[2], texts[3]);
+  auto f = parse(texts[0], texts[1], texts[2], texts[3], texts[4]);
   if (!f) return make_error(f.error());
   return std::shared_ptr<const InstallFacts>(std::make_shared<InstallFacts>(std::move(*f)));
 }

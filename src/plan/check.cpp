@@ -4,17 +4,13 @@
 #include <algorithm>
 #include <map>
 
-#include "plan/commands.h"
+#include "plan/check_torch.h"
 #include "plan/docker.h"
+#include "plan/package_check.h"
 #include "util/strings.h"
 
 namespace cudafit {
 namespace {
-
-std::string strip_slash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
 
 // PEP 508 marker environment of the target machine (what is known of it).
 std::map<std::string, std::string> marker_env(const TargetMachine& m) {
@@ -33,124 +29,6 @@ std::map<std::string, std::string> marker_env(const TargetMachine& m) {
     env["python_full_version"] = *m.python.value + ".0";
   }
   return env;
-}
-
-// "==2.3.1+cu121" -> "==2.3.1" (the release, any variant).
-SpecifierSet public_spec(const SpecifierSet& s) {
-  std::vector<std::string> parts;
-  for (const auto& sp : s.specifiers()) {
-    std::string t = sp.str();
-    if (auto plus = t.find('+'); plus != std::string::npos) t = t.substr(0, plus);
-    parts.push_back(t);
-  }
-  auto parsed = SpecifierSet::parse(join(parts, ","));
-  return parsed ? *parsed : SpecifierSet();
-}
-
-std::string local_variant(const SpecifierSet& s) {
-  for (const auto& sp : s.specifiers()) {
-    if (sp.op() != Specifier::Op::kEqual && sp.op() != Specifier::Op::kArbitrary) continue;
-    auto v = Pep440Version::parse(sp.version_text());
-    if (v && !v->local_str().empty()) return v->local_str();
-  }
-  return {};
-}
-
-// The variant an index URL serves ("https://download.pytorch.org/whl/cu121" -> "cu121").
-std::string variant_of_index(const KnowledgeBase& kb, const std::string& url) {
-  std::string want = strip_slash(url);
-  for (const auto& v : kb.torch_variants())
-    if (!v.index_url.empty() && strip_slash(v.index_url) == want) return v.variant;
-  return {};
-}
-
-std::string fix_for(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMachine& m,
-                    const SpecifierSet& spec, const std::string& label) {
-  InstallPlan plan = choose_build(kb, m, spec, label, CompatPolicy::kDefault);
-  if (!plan.found) {
-    InstallPlan any = choose_build(kb, m, SpecifierSet(), "torch", CompatPolicy::kDefault);
-    std::string s = plan.nothing_fits;
-    if (any.found) {
-      s += "; newest that runs: " + install_commands(facts, any.chosen, {}, {}).pip;
-    }
-    return s;
-  }
-  return "use torch " + plan.chosen.release->version.str() + " " + plan.chosen.variant->variant +
-         ": " + install_commands(facts, plan.chosen, {}, {}).pip;
-}
-
-CheckItem check_torch(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMachine& m,
-                      const RequirementEntry& e, const RequirementSet& set) {
-  CheckItem item;
-  item.where = e.where;
-  const SpecifierSet& spec = e.req.specifier;
-  // Which release pip would take: the newest matching one in the KB (whose versions carry no
-  // local part: "==2.3.1+cu121" picks the release 2.3.1, the local part picks the variant).
-  const SpecifierSet release_spec = public_spec(spec);
-  const TorchRelease* rel = nullptr;
-  const auto& releases = kb.torch_releases();
-  for (auto it = releases.rbegin(); it != releases.rend(); ++it)
-    if (release_spec.contains(it->version)) {
-      rel = &*it;
-      break;
-    }
-  item.component = e.text;
-  if (rel == nullptr) {
-    item.result.verdict = Verdict::kNo;
-    item.result.problems.push_back("no torch release in the knowledge base matches " + e.text);
-    return item;
-  }
-  // Which variant: the local version, else the index, else the PyPI default.
-  std::string variant = local_variant(spec);
-  std::string how = "its local version";
-  if (variant.empty() && !set.index_url.empty()) {
-    variant = variant_of_index(kb, set.index_url);
-    how = "--index-url " + set.index_url;
-    if (variant.empty()) {
-      item.result.verdict = Verdict::kUnknown;
-      item.result.problems.push_back("the index " + set.index_url +
-                                     " is not a PyTorch index cudafit knows");
-      return item;
-    }
-  }
-  if (variant.empty()) {
-    for (const auto& u : set.extra_index_urls) {
-      std::string v = variant_of_index(kb, u);
-      if (v.empty()) continue;
-      // pip takes the highest version from any index: the local "+cuXXX" build sorts above.
-      variant = v;
-      how = "--extra-index-url " + u;
-    }
-  }
-  if (variant.empty()) {
-    if (m.os == Os::kWindows) {
-      variant = "cpu";
-      how = "PyPI (Windows wheels on PyPI are the CPU build)";
-    } else {
-      variant = rel->pypi_default_variant;
-      how = "PyPI (" + rel->from.where() + ")";
-      if (m.platform == Platform::kLinuxAarch64) {
-        item.result.verdict = Verdict::kUnknown;
-        item.result.problems.push_back(
-            "which build PyPI serves for Linux aarch64 is not in the knowledge base");
-        return item;
-      }
-    }
-  }
-  const TorchVariant* v = kb.variant(rel->version, variant);
-  item.component = "torch " + rel->version.str() + " " + variant;
-  if (v == nullptr) {
-    item.result.verdict = Verdict::kNo;
-    item.result.problems.push_back("torch " + rel->version.str() + " has no " + variant + " build");
-  } else {
-    item.result = verdict_for_build(kb, *v, m);
-    item.result.why.insert(item.result.why.begin(),
-                           e.text + " resolves to torch " + rel->version.str() + " " + variant +
-                               " (the newest matching release, from " + how + ")");
-  }
-  if (!runs(item.result.verdict) && item.result.verdict != Verdict::kUnknown)
-    item.fix = fix_for(kb, facts, m, public_spec(spec), e.text);
-  return item;
 }
 
 CheckItem check_image(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMachine& m,
@@ -191,6 +69,39 @@ CheckItem check_image(const KnowledgeBase& kb, const InstallFacts& facts, const 
   return item;
 }
 
+// The Python the wheels are chosen for: the target's; else the lower bound of the file's
+// requires-python (where uv's resolution of the project starts), said as an assumption.
+TargetMachine with_python(const TargetMachine& m, const RequirementSet& set,
+                          std::vector<std::string>& notes) {
+  TargetMachine out = m;
+  if (set.requires_python.empty()) return out;
+  auto spec = SpecifierSet::parse(set.requires_python);
+  if (!spec) return out;
+  const std::string rp =
+      "requires-python " + set.requires_python + " (" + set.requires_python_where + ")";
+  if (m.python.known()) {
+    auto v = Pep440Version::parse(*m.python.value);
+    if (v && !spec->contains(*v, true))
+      notes.push_back("Python " + *m.python.value + " is outside " + rp +
+                      ": pip and uv refuse to install the project there");
+    return out;
+  }
+  std::optional<Pep440Version> low;
+  for (const auto& sp : spec->specifiers()) {
+    using Op = Specifier::Op;
+    if (sp.op() != Op::kGreaterEqual && sp.op() != Op::kCompatible && sp.op() != Op::kEqual)
+      continue;
+    auto v = Pep440Version::parse(sp.version_text());
+    if (v && (!low || *v > *low)) low = *v;
+  }
+  if (!low) return out;
+  std::string py = std::to_string(low->component(0)) + "." + std::to_string(low->component(1));
+  out.python = Fact<std::string>::of(py, rp);
+  notes.push_back("Python " + py + " assumed: the lower bound of " + rp +
+                  "; it decides which wheels are considered (--python to choose)");
+  return out;
+}
+
 }  // namespace
 
 int CheckReport::exit_code() const {
@@ -200,13 +111,29 @@ int CheckReport::exit_code() const {
 }
 
 CheckReport check_requirements(const KnowledgeBase& kb, const InstallFacts& facts,
-                               const TargetMachine& m, const RequirementSet& set) {
+                               const TargetMachine& machine, const RequirementSet& set,
+                               const CheckOptions& options) {
   CheckReport r;
   r.notes = set.notes;
-  auto env = marker_env(m);
+  const Installer installer =
+      options.tool ? *options.tool : (set.installer == "uv" ? Installer::kUv : Installer::kPip);
+  if (!options.tool && !set.installer_why.empty())
+    r.notes.push_back("judged as " + std::string(to_string(installer)) +
+                      " would install it: " + set.installer_why + " (--tool pip|uv to choose)");
+  IndexStrategy strategy = IndexStrategy::kFirstIndex;
+  if (options.strategy) {
+    strategy = *options.strategy;
+  } else if (!set.index_strategy.empty()) {
+    if (auto s = parse_index_strategy(set.index_strategy))
+      strategy = *s;
+    else
+      r.notes.push_back("index strategy '" + set.index_strategy +
+                        "' is not one uv has: judged as first-index");
+  }
+  const TargetMachine m = with_python(machine, set, r.notes);
+  const auto env = marker_env(m);
+  std::vector<const RequirementEntry*> reqs;
   for (const auto& e : set.requirements) {
-    std::string name = e.req.normalized_name();
-    if (name != "torch") continue;
     if (e.req.marker && m.python.known() && !e.req.markers_hold(env)) {
       r.notes.push_back(e.where + ": " + e.text + ": its marker does not hold here");
       continue;
@@ -215,15 +142,42 @@ CheckReport check_requirements(const KnowledgeBase& kb, const InstallFacts& fact
       r.notes.push_back(e.where + ": " + e.text + ": a direct URL: not checked");
       continue;
     }
-    r.items.push_back(check_torch(kb, facts, m, e, set));
+    reqs.push_back(&e);
   }
+  std::vector<RequirementEntry> kept;
+  kept.reserve(reqs.size());
+  for (const auto* e : reqs) kept.push_back(*e);
+  const std::vector<TorchPin> pins = torch_pins(kb, kept);
+  // torch pulled in by a pinned framework when the file does not name it.
+  std::vector<RequirementEntry> torch_entries;
+  for (const auto* e : reqs)
+    if (e->req.normalized_name() == "torch") torch_entries.push_back(*e);
+  if (torch_entries.empty() && !pins.empty()) {
+    auto req = Requirement::parse("torch");
+    if (req) {
+      RequirementEntry implied{std::move(req).value(), "torch (required by " + pins[0].by + ")",
+                               pins[0].by, "", ""};
+      torch_entries.push_back(std::move(implied));
+    }
+  }
+  ResolvedTorch resolved;
+  for (const auto& e : torch_entries) {
+    TorchJudgement t = check_torch(kb, facts, m, set, e, pins, installer, strategy, env);
+    if (resolved.release == nullptr) resolved = t.resolved;
+    r.items.push_back(std::move(t.item));
+  }
+  std::vector<std::string> plain;
+  for (auto& item : check_packages(kb, facts, m, reqs, resolved, &plain))
+    r.items.push_back(std::move(item));
+  if (!plain.empty())
+    r.notes.push_back("not judged (no GPU code cudafit knows of): " + join(plain, ", "));
   if (r.items.empty()) r.notes.push_back("no torch requirement to check");
   return r;
 }
 
 Result<CheckReport> check_target(const KnowledgeBase& kb, const InstallFacts& facts,
                                  const Host& files, const TargetMachine& m,
-                                 const std::string& target) {
+                                 const std::string& target, const CheckOptions& options) {
   if (files.is_file(target)) {
     std::string base = path_basename(target);
     auto text = files.read_file(target, 16u << 20);
@@ -231,7 +185,7 @@ Result<CheckReport> check_target(const KnowledgeBase& kb, const InstallFacts& fa
     if (base == "pyproject.toml") {
       auto set = parse_pyproject(*text, target);
       if (!set) return make_error(set.error());
-      return check_requirements(kb, facts, m, *set);
+      return check_requirements(kb, facts, m, *set, options);
     }
     if (icontains(base, "dockerfile") || icontains(base, "containerfile")) {
       auto df = parse_dockerfile(*text, target);
@@ -240,18 +194,29 @@ Result<CheckReport> check_target(const KnowledgeBase& kb, const InstallFacts& fa
       for (const auto& f : df->froms)
         if (!f.from_stage) r.items.push_back(check_image(kb, facts, m, f.image, f.where));
       for (const auto& p : df->pip_installs) {
-        TargetMachine inside = m;
-        inside.python = Fact<std::string>::unknown("the image's own");
-        CheckReport sub = check_requirements(kb, facts, inside, p.set);
+        TargetMachine inside = m;  // the image brings its own Python
+        std::string py;
+        for (int s = p.stage; s >= 0 && py.empty(); --s) {
+          const DockerFrom& f = df->froms[static_cast<std::size_t>(s)];
+          if (!f.from_stage) {
+            py = image_python(f.image, facts);
+            break;
+          }
+        }
+        inside.python = py.empty() ? Fact<std::string>::unknown("the image's own")
+                                   : Fact<std::string>::of(py, "the image");
+        CheckReport sub = check_requirements(kb, facts, inside, p.set, options);
         for (auto& i : sub.items) r.items.push_back(std::move(i));
         for (auto& n : sub.notes)
-          if (n != "no torch requirement to check") r.notes.push_back(std::move(n));
+          if (n != "no torch requirement to check") r.notes.push_back(p.where + ": " + n);
       }
       return r;
     }
     auto set = parse_requirements_txt(*text, target, &files);
     if (!set) return make_error(set.error());
-    return check_requirements(kb, facts, m, *set);
+    set->installer = "pip";
+    set->installer_why = "a requirements file is pip's (`pip install -r`)";
+    return check_requirements(kb, facts, m, *set, options);
   }
   std::string base = path_basename(target);
   if (ends_with(base, ".txt") || ends_with(base, ".toml") || ends_with(base, ".in") ||
@@ -264,8 +229,16 @@ Result<CheckReport> check_target(const KnowledgeBase& kb, const InstallFacts& fa
     auto req = Requirement::parse(target);
     if (!req) return make_error(target + ": " + req.error());
     RequirementSet set;
-    set.requirements.push_back({std::move(req).value(), target, target});
-    return check_requirements(kb, facts, m, set);
+    // A build named on the command line ("torch==2.3.1+cu121") is judged from the index that
+    // serves its variant; a plain requirement from PyPI.
+    for (const auto& sp : req->specifier.specifiers()) {
+      auto v = Pep440Version::parse(sp.version_text());
+      if (!v || v->local_str().empty()) continue;
+      if (const TorchVariant* tv = kb.variant(v->without_local(), v->local_str()))
+        set.index_url = tv->index_url;
+    }
+    set.requirements.push_back({std::move(req).value(), target, target, "", ""});
+    return check_requirements(kb, facts, m, set, options);
   }
   auto ref = ImageRef::parse(target);
   if (!ref)

@@ -96,14 +96,71 @@ std::vector<std::vector<std::string>> shell_commands(std::string_view s) {
   return cmds;
 }
 
-// The words after "pip install" in one command, or nullopt when it is not one.
-std::optional<std::vector<std::string>> pip_install_words(const std::vector<std::string>& w) {
+// The words after "pip install" / "uv pip install" in one command, with the installer; nullopt
+// when it is not one.
+struct InstallWords {
+  std::vector<std::string> words;
+  std::string installer;  // "pip" or "uv"
+};
+std::optional<InstallWords> pip_install_words(const std::vector<std::string>& w) {
   for (std::size_t i = 0; i + 1 < w.size(); ++i) {
     const std::string tool = path_basename(w[i]);
     bool pip = tool == "pip" || tool == "pip3" || starts_with(tool, "pip3.");
-    if (pip && w[i + 1] == "install") return std::vector<std::string>(w.begin() + i + 2, w.end());
+    if (!pip || w[i + 1] != "install") continue;
+    bool uv = i > 0 && path_basename(w[i - 1]) == "uv";
+    return InstallWords{
+        std::vector<std::string>(w.begin() + static_cast<std::ptrdiff_t>(i) + 2, w.end()),
+        uv ? "uv" : "pip"};
   }
   return std::nullopt;
+}
+
+// ENV KEY=VALUE ... (or the old ENV KEY VALUE) into `env`, values expanded from `vars`.
+Status read_env(std::string_view args, const std::map<std::string, std::string>& vars,
+                std::map<std::string, std::string>& env, const std::string& where) {
+  auto words = shell_commands(args);
+  if (words.empty() || words[0].empty()) return make_error(where + ": ENV without a variable");
+  const auto& w = words[0];
+  if (w[0].find('=') == std::string::npos) {
+    std::vector<std::string> rest(w.begin() + 1, w.end());
+    auto v = substitute(join(rest, " "), vars, where);
+    if (!v) return make_error(v.error());
+    env[w[0]] = *v;
+    return {};
+  }
+  for (const auto& kv : w) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return make_error(where + ": ENV expects KEY=VALUE");
+    auto v = substitute(kv.substr(eq + 1), vars, where);
+    if (!v) return make_error(v.error());
+    env[kv.substr(0, eq)] = *v;
+  }
+  return {};
+}
+
+// The index settings ENV gives an install command; its own options win.
+void fold_env(RequirementSet& set, const std::map<std::string, std::string>& env) {
+  auto get = [&](const char* k) {
+    auto it = env.find(k);
+    return it == env.end() ? std::string() : it->second;
+  };
+  auto list = [](const std::string& v) {
+    std::vector<std::string> out;
+    for (auto w : split_ws(v)) out.emplace_back(w);
+    return out;
+  };
+  const bool uv = set.installer == "uv";
+  if (set.index_url.empty())
+    set.index_url =
+        uv ? (get("UV_DEFAULT_INDEX").empty() ? get("UV_INDEX_URL") : get("UV_DEFAULT_INDEX"))
+           : get("PIP_INDEX_URL");
+  if (set.extra_index_urls.empty()) {
+    set.extra_index_urls =
+        list(uv ? get("UV_INDEX") + " " + get("UV_EXTRA_INDEX_URL") : get("PIP_EXTRA_INDEX_URL"));
+  }
+  if (set.find_links.empty()) set.find_links = list(get(uv ? "UV_FIND_LINKS" : "PIP_FIND_LINKS"));
+  if (uv && set.index_strategy.empty()) set.index_strategy = get("UV_INDEX_STRATEGY");
+  if (uv && set.torch_backend.empty()) set.torch_backend = get("UV_TORCH_BACKEND");
 }
 
 }  // namespace
@@ -194,9 +251,28 @@ ImageStack image_stack(const ImageRef& ref, const InstallFacts& facts) {
   return s;
 }
 
+std::string image_python(const ImageRef& ref, const InstallFacts& facts) {
+  if (ref.registry.empty() && ref.repository == "python") {
+    // Docker's official python image: the tag starts with the Python version ("3.12-slim").
+    auto parts = split(ref.tag, '.');
+    if (parts.size() >= 2 && parse_uint(parts[0]) &&
+        parse_uint(std::string_view(parts[1]).substr(0, parts[1].find_first_not_of("0123456789"))))
+      return std::string(parts[0]) + "." +
+             std::string(parts[1].substr(0, parts[1].find_first_not_of("0123456789")));
+    return {};
+  }
+  ImageStack s = image_stack(ref, facts);
+  if (s.ngc != nullptr) {
+    auto parts = split(s.ngc->python, '.');
+    if (parts.size() >= 2) return std::string(parts[0]) + "." + std::string(parts[1]);
+  }
+  return {};
+}
+
 Result<Dockerfile> parse_dockerfile(std::string_view text, const std::string& path) {
   Dockerfile df;
-  std::map<std::string, std::string> global_args, stage_args;
+  std::map<std::string, std::string> global_args, stage_args, stage_env;
+  std::map<std::string, std::map<std::string, std::string>> env_of_stage;  // by stage name
   std::vector<std::string> stages;
   bool in_stage = false;
   std::string cur;
@@ -264,20 +340,36 @@ Result<Dockerfile> parse_dockerfile(std::string_view text, const std::string& pa
         if (!ref) return make_error(where + ": " + ref.error());
         f.image = *ref;
       }
+      if (in_stage && !df.froms.back().stage.empty())
+        env_of_stage[df.froms.back().stage] = stage_env;  // a later FROM <stage> inherits it
+      stage_env = f.from_stage ? env_of_stage[to_lower(f.image.text)]
+                               : std::map<std::string, std::string>{};
       if (!f.stage.empty()) stages.push_back(f.stage);
       df.froms.push_back(std::move(f));
       in_stage = true;
       stage_args.clear();
+    } else if (instr == "env") {
+      if (!in_stage) return make_error(where + ": ENV before FROM");
+      auto scope = stage_env;
+      for (const auto& [k, v] : stage_args) scope[k] = v;
+      if (Status st = read_env(args, scope, stage_env, where); !st) return make_error(st.error());
     } else if (instr == "run") {
       if (!in_stage) return make_error(where + ": RUN before FROM");
-      auto expanded = substitute(args, stage_args, where);
+      auto scope = stage_env;
+      for (const auto& [k, v] : stage_args) scope[k] = v;
+      auto expanded = substitute(args, scope, where);
       if (!expanded) return make_error(expanded.error());
       for (const auto& cmd : shell_commands(*expanded)) {
         auto words = pip_install_words(cmd);
         if (!words) continue;
-        auto set = parse_pip_install_args(*words, where);
+        auto set = parse_pip_install_args(words->words, where);
         if (!set) return make_error(set.error());
-        df.pip_installs.push_back({std::move(set).value(), where});
+        set->installer = words->installer;
+        set->installer_why =
+            "a `" + std::string(words->installer == "uv" ? "uv pip" : "pip") + " install` line";
+        fold_env(*set, stage_env);
+        df.pip_installs.push_back(
+            {std::move(set).value(), where, static_cast<int>(df.froms.size()) - 1});
       }
     } else if (instr.empty() || !std::all_of(instr.begin(), instr.end(),
                                              [](char c) { return c >= 'a' && c <= 'z'; })) {

@@ -1,5 +1,6 @@
 // Docker inputs: image references (nvidia/cuda, pytorch/pytorch, NGC nvcr.io/nvidia/pytorch)
-// and Dockerfiles (FROM lines with ARG substitution and stages, `pip install` in RUN lines).
+// and Dockerfiles (FROM lines with ARG substitution and stages, `pip install` and `uv pip
+// install` in RUN lines, with the index settings ENV gives them).
 #pragma once
 
 #include <optional>
@@ -36,15 +37,24 @@ struct ImageStack {
 };
 ImageStack image_stack(const ImageRef& ref, const InstallFacts& facts);
 
+// The Python an image brings, when its name or data says ("python:3.12-slim" -> "3.12", an NGC
+// release's row); "" when unknown.
+std::string image_python(const ImageRef& ref, const InstallFacts& facts);
+
 struct DockerFrom {
   ImageRef image;
   std::string stage;        // "AS name"
   std::string where;        // "Dockerfile:3"
   bool from_stage = false;  // FROM an earlier stage, not an image
 };
+// One `pip install` / `uv pip install` of a RUN line; set.installer says which. The stage's ENV
+// PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / PIP_FIND_LINKS (pip) or UV_INDEX_URL /
+// UV_DEFAULT_INDEX / UV_EXTRA_INDEX_URL / UV_INDEX / UV_FIND_LINKS / UV_INDEX_STRATEGY /
+// UV_TORCH_BACKEND (uv) are folded in; the command line's own options win.
 struct DockerPipInstall {
   RequirementSet set;
   std::string where;
+  int stage = -1;  // index in `froms` of the stage it runs in
 };
 struct Dockerfile {
   std::vector<DockerFrom> froms;

@@ -1,4 +1,4 @@
-// requirements.txt and `pip install` arguments (see requirements_file.h).
+// requirements.txt and `pip install` / `uv pip install` arguments (see requirements_file.h).
 #include "plan/requirements_file.h"
 
 #include "util/strings.h"
@@ -82,26 +82,54 @@ bool option_takes_value(std::string_view o) {
 }
 
 bool option_is_flag(std::string_view o) {
-  for (std::string_view k : {"--pre",
-                             "--no-index",
-                             "--prefer-binary",
-                             "--require-hashes",
-                             "--no-cache-dir",
-                             "-U",
-                             "--upgrade",
-                             "--no-deps",
-                             "-q",
-                             "--quiet",
-                             "-v",
-                             "--verbose",
-                             "--user",
-                             "--force-reinstall",
-                             "--ignore-installed",
-                             "--no-build-isolation",
-                             "--break-system-packages",
-                             "--system",
-                             "-y",
-                             "--yes"})
+  for (std::string_view k : {"--pre", "--prefer-binary", "--require-hashes", "--no-cache-dir", "-U",
+                             "--upgrade", "--no-deps", "-q", "--quiet", "-v", "--verbose", "--user",
+                             "--force-reinstall", "--ignore-installed", "--no-build-isolation",
+                             "--break-system-packages", "--system", "-y", "--yes"})
+    if (o == k) return true;
+  return false;
+}
+
+// Options of a `pip install` / `uv pip install` command line (not of requirements files) that
+// take a value and do not change where torch comes from.
+bool command_option_takes_value(std::string_view o) {
+  for (std::string_view k : {"--python",
+                             "-p",
+                             "--prefix",
+                             "--root",
+                             "--src",
+                             "--log",
+                             "--cache-dir",
+                             "--timeout",
+                             "--retries",
+                             "--proxy",
+                             "--cert",
+                             "--client-cert",
+                             "--exists-action",
+                             "--upgrade-strategy",
+                             "--implementation",
+                             "--abi",
+                             "--report",
+                             "--root-user-action",
+                             "--override",
+                             "--keyring-provider",
+                             "--resolution",
+                             "--prerelease",
+                             "--exclude-newer",
+                             "--link-mode",
+                             "--python-platform",
+                             "--reinstall-package",
+                             "--upgrade-package",
+                             "-P",
+                             "--refresh-package",
+                             "--config-setting",
+                             "-C",
+                             "--no-build-isolation-package",
+                             "--build-constraint",
+                             "-b",
+                             "--group",
+                             "--extra",
+                             "--torch-backend"})
     if (o == k) return true;
   return false;
 }
@@ -126,7 +154,7 @@ Status add_requirement(RequirementSet& set, std::string_view text, const std::st
   }
   auto parsed = Requirement::parse(req);
   if (!parsed) return make_error(where + ": " + parsed.error());
-  set.requirements.push_back({std::move(parsed).value(), std::string(req), where});
+  set.requirements.push_back({std::move(parsed).value(), std::string(req), where, "", ""});
   return {};
 }
 
@@ -153,6 +181,10 @@ Result<RequirementSet> parse_text(std::string_view text, const std::string& path
       opt = s.substr(0, 2);
       value = trim(s.substr(2));
     }
+    if (opt == "--no-index") {
+      set.no_index = true;
+      continue;
+    }
     if (option_is_flag(opt)) continue;
     if (!option_takes_value(opt)) return make_error(where + ": unknown option " + std::string(opt));
     if (value.empty()) return make_error(where + ": " + std::string(opt) + " needs a value");
@@ -166,15 +198,19 @@ void merge_into(RequirementSet& into, RequirementSet&& from) {
   if (!from.index_url.empty()) into.index_url = from.index_url;
   for (auto& u : from.extra_index_urls) into.extra_index_urls.push_back(std::move(u));
   for (auto& u : from.find_links) into.find_links.push_back(std::move(u));
+  into.no_index = into.no_index || from.no_index;
   for (auto& n : from.notes) into.notes.push_back(std::move(n));
 }
 
 Status apply_option(RequirementSet& set, std::string_view opt, std::string_view value,
                     const std::string& where, const Ctx& ctx) {
-  const std::string v(value);
-  if (opt == "-i" || opt == "--index-url") {
+  std::string v(value);
+  // uv's "--index name=url" form.
+  if (opt == "--index" || opt == "--default-index")
+    if (auto eq = v.find('='); eq != std::string::npos && eq < v.find("://")) v = v.substr(eq + 1);
+  if (opt == "-i" || opt == "--index-url" || opt == "--default-index") {
     set.index_url = v;
-  } else if (opt == "--extra-index-url") {
+  } else if (opt == "--extra-index-url" || opt == "--index") {
     set.extra_index_urls.push_back(v);
   } else if (opt == "-f" || opt == "--find-links") {
     set.find_links.push_back(v);
@@ -235,8 +271,14 @@ Result<RequirementSet> parse_pip_install_args(const std::vector<std::string>& wo
       opt = w.substr(0, eq);
       value = w.substr(eq + 1);
     }
+    if (opt == "--no-index") {
+      set.no_index = true;
+      continue;
+    }
     if (option_is_flag(opt)) continue;
-    if (!option_takes_value(opt)) continue;  // pip has many more options: skip them
+    bool uv_only = opt == "--index-strategy" || opt == "--index" || opt == "--default-index";
+    if (!option_takes_value(opt) && !uv_only && !command_option_takes_value(opt))
+      continue;  // pip and uv have many more flags: skip them
     if (value.empty()) {
       if (i + 1 >= words.size())
         return make_error(where + ": " + std::string(opt) + " needs a value");
@@ -247,6 +289,15 @@ Result<RequirementSet> parse_pip_install_args(const std::vector<std::string>& wo
                           ": read that file with its own check");
       continue;
     }
+    if (opt == "--index-strategy") {
+      set.index_strategy = std::string(value);
+      continue;
+    }
+    if (opt == "--torch-backend") {
+      set.torch_backend = std::string(value);
+      continue;
+    }
+    if (command_option_takes_value(opt)) continue;
     if (Status st = apply_option(set, opt, value, where, ctx); !st) return make_error(st.error());
   }
   return set;

@@ -96,7 +96,95 @@ explicit = true
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_EQ(r->requirements.size(), 2u);
   EXPECT_EQ(r->requirements[0].where, "pyproject.toml:5");
-  EXPECT_EQ(r->index_url, "https://download.pytorch.org/whl/cu121");
+  EXPECT_EQ(r->index_url, "") << "a uv index routes only the packages its sources name";
+  ASSERT_EQ(r->uv_indexes.size(), 1u);
+  EXPECT_EQ(r->uv_indexes[0].name, "pytorch-cu121");
+  EXPECT_EQ(r->uv_indexes[0].url, "https://download.pytorch.org/whl/cu121");
+  EXPECT_TRUE(r->uv_indexes[0].explicit_only);
+  EXPECT_EQ(r->uv_indexes[0].where, "pyproject.toml:12");  // its [[tool.uv.index]] line
+  ASSERT_EQ(r->uv_sources.size(), 1u);
+  EXPECT_EQ(r->uv_sources[0].package, "torch");
+  EXPECT_EQ(r->uv_sources[0].index, "pytorch-cu121");
+  ASSERT_TRUE(r->uv_sources[0].marker.has_value());
+  EXPECT_TRUE(r->uv_sources[0].marker->evaluate({{"sys_platform", "linux"}}));
+  EXPECT_EQ(r->installer, "uv");
+  EXPECT_EQ(r->requires_python, "");
+}
+
+// The rest of what uv reads from pyproject.toml: requires-python, extras and dependency groups
+// (each requirement tagged), per-extra sources, and [tool.uv]'s legacy index settings.
+TEST(Pyproject, UvSettingsExtrasAndGroups) {
+  auto r = parse_pyproject(R"(
+[project]
+name = "x"
+requires-python = ">=3.10,<3.14"
+dependencies = ["numpy"]
+[project.optional-dependencies]
+cu128 = ["torch>=2.7"]
+cpu = ["torch>=2.7"]
+[dependency-groups]
+dev = ["pytest", {include-group = "lint"}]
+lint = ["ruff"]
+[tool.uv]
+index-url = "https://mirror.example/simple"
+extra-index-url = ["https://download.pytorch.org/whl/cu126"]
+find-links = "https://download.pytorch.org/whl/torch_stable.html"
+index-strategy = "unsafe-best-match"
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cu128", extra = "cu128" },
+  { index = "pytorch-cpu", extra = "cpu" },
+]
+tool-x = { git = "https://github.com/x/y" }
+[[tool.uv.index]]
+name = "pytorch-cu128"
+url = "https://download.pytorch.org/whl/cu128"
+explicit = true
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+default = false
+)",
+                           "pyproject.toml");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->requires_python, ">=3.10,<3.14");
+  EXPECT_EQ(r->requires_python_where, "pyproject.toml:4");
+  ASSERT_EQ(r->requirements.size(), 5u);  // numpy, 2 x torch, pytest, ruff (include-group skipped)
+  // toml++ walks a table's keys sorted: extras and groups come in name order.
+  EXPECT_EQ(r->requirements[1].extra, "cpu");
+  EXPECT_EQ(r->requirements[2].extra, "cu128");
+  EXPECT_EQ(r->requirements[3].group, "dev");
+  EXPECT_EQ(r->index_url, "https://mirror.example/simple");
+  ASSERT_EQ(r->extra_index_urls.size(), 1u);
+  ASSERT_EQ(r->find_links.size(), 1u);
+  EXPECT_EQ(r->index_strategy, "unsafe-best-match");
+  ASSERT_EQ(r->uv_sources.size(), 3u);
+  EXPECT_EQ(r->uv_sources[0].package, "tool-x");
+  EXPECT_EQ(r->uv_sources[0].other, "git");
+  EXPECT_EQ(r->uv_sources[1].extra, "cu128");  // a list keeps its order
+  EXPECT_EQ(r->uv_sources[2].extra, "cpu");
+  EXPECT_EQ(r->uv_indexes.size(), 2u);
+  auto plain = parse_pyproject("[project]\ndependencies = [\"torch\"]\n", "pyproject.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->installer, "pip") << "no [tool.uv]: pip install . reads [project] only";
+}
+
+TEST(Pyproject, MalformedUvTablesNameTheLine) {
+  for (const char* text : {
+           "[tool.uv]\nindex = 3\n",
+           "[[tool.uv.index]]\nname = \"a\"\n",
+           "[[tool.uv.index]]\nname = \"a\"\nurl = 5\n",
+           "[[tool.uv.index]]\nname = \"a\"\nurl = \"u\"\nexplicit = \"yes\"\n",
+           "[tool.uv]\nextra-index-url = [1]\n",
+           "[project]\nrequires-python = \">=banana\"\n",
+           "[tool.uv.sources]\ntorch = { index = \"a\", marker = \"os_name ===\" }\n"
+           "[[tool.uv.index]]\nname = \"a\"\nurl = \"u\"\n",
+       }) {
+    auto r = parse_pyproject(text, "pyproject.toml");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().rfind("pyproject.toml:", 0), 0u) << r.error();
+  }
 }
 
 TEST(Pyproject, MalformedNamesTheLine) {
@@ -185,6 +273,47 @@ RUN python3 -m pip install "numpy<2"
   EXPECT_EQ(d->pip_installs[0].set.index_url, "https://download.pytorch.org/whl/cu121");
 }
 
+// `uv pip install` is uv's; ENV index variables reach the installer that reads them (pip: PIP_*,
+// uv: UV_*), the command line's own options win; a later FROM <stage> inherits the stage's ENV.
+TEST(Dockerfile, InstallersAndEnv) {
+  auto d = parse_dockerfile(R"(FROM python:3.12-slim AS base
+ENV PIP_EXTRA_INDEX_URL="https://download.pytorch.org/whl/cu121 https://download.pytorch.org/whl/cu118" \
+    UV_INDEX_STRATEGY=unsafe-best-match
+ENV UV_EXTRA_INDEX_URL https://download.pytorch.org/whl/cu126
+RUN pip install torch && uv pip install --system --python 3.12 torch
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cu128 torch
+FROM base
+RUN uv pip install --index-strategy first-index --index cu=https://download.pytorch.org/whl/cu130 torch --no-index --torch-backend=cu126
+)",
+                            "Dockerfile");
+  ASSERT_TRUE(d.ok()) << d.error();
+  ASSERT_EQ(d->pip_installs.size(), 4u);
+  const auto& pip = d->pip_installs[0].set;
+  EXPECT_EQ(pip.installer, "pip");
+  ASSERT_EQ(pip.extra_index_urls.size(), 2u);
+  EXPECT_EQ(pip.extra_index_urls[1], "https://download.pytorch.org/whl/cu118");
+  const auto& uv = d->pip_installs[1].set;
+  EXPECT_EQ(uv.installer, "uv");
+  ASSERT_EQ(uv.extra_index_urls.size(), 1u);
+  EXPECT_EQ(uv.extra_index_urls[0], "https://download.pytorch.org/whl/cu126");
+  EXPECT_EQ(uv.index_strategy, "unsafe-best-match");
+  ASSERT_EQ(uv.requirements.size(), 1u) << "--python 3.12 takes a value, not a requirement";
+  ASSERT_EQ(d->pip_installs[2].set.extra_index_urls.size(), 1u) << "its own flag wins";
+  EXPECT_EQ(d->pip_installs[2].set.extra_index_urls[0], "https://download.pytorch.org/whl/cu128");
+  const auto& inherited = d->pip_installs[3];
+  EXPECT_EQ(inherited.stage, 1);
+  EXPECT_EQ(inherited.set.index_strategy, "first-index");
+  ASSERT_EQ(inherited.set.extra_index_urls.size(), 1u);
+  EXPECT_EQ(inherited.set.extra_index_urls[0], "https://download.pytorch.org/whl/cu130");
+  EXPECT_TRUE(inherited.set.no_index);
+  EXPECT_EQ(inherited.set.torch_backend, "cu126");
+  const auto& f = testing::facts();
+  EXPECT_EQ(image_python(d->froms[0].image, f), "3.12");
+  EXPECT_EQ(image_python(*ImageRef::parse("python:3.10.14-bookworm"), f), "3.10");
+  EXPECT_EQ(image_python(*ImageRef::parse("python:latest"), f), "");
+  EXPECT_EQ(image_python(*ImageRef::parse("ubuntu:22.04"), f), "");
+}
+
 class MalformedDockerfile : public ::testing::TestWithParam<Bad> {};
 TEST_P(MalformedDockerfile, OneLineErrorNamingTheLine) {
   auto r = parse_dockerfile(GetParam().text, "Dockerfile");
@@ -192,17 +321,20 @@ TEST_P(MalformedDockerfile, OneLineErrorNamingTheLine) {
   EXPECT_EQ(r.error().rfind(GetParam().error_prefix, 0), 0u) << r.error();
   EXPECT_EQ(r.error().find('\n'), std::string::npos);
 }
-INSTANTIATE_TEST_SUITE_P(Rows, MalformedDockerfile,
-                         ::testing::Values(Bad{"FROM\n", "Dockerfile:1: FROM without"},
-                                           Bad{"\nFROM ubuntu:22.04 extra\n", "Dockerfile:2:"},
-                                           Bad{"FROM ${X\n", "Dockerfile:1: unterminated"},
-                                           Bad{"RUN pip install torch\n", "Dockerfile:1:"},
-                                           Bad{"FROM ubuntu\nRUN pip install 'torch=='\n",
-                                               "Dockerfile:2:"},
-                                           Bad{"FROM a b c d\n", "Dockerfile:1:"},
-                                           Bad{"FROM bad image!\n", "Dockerfile:1:"},
-                                           Bad{"# only a comment\n", "Dockerfile: no FROM"},
-                                           Bad{"FROM ubuntu\n%%% nonsense\n", "Dockerfile:2:"}));
+INSTANTIATE_TEST_SUITE_P(
+    Rows, MalformedDockerfile,
+    ::testing::Values(Bad{"FROM\n", "Dockerfile:1: FROM without"},
+                      Bad{"\nFROM ubuntu:22.04 extra\n", "Dockerfile:2:"},
+                      Bad{"FROM ${X\n", "Dockerfile:1: unterminated"},
+                      Bad{"RUN pip install torch\n", "Dockerfile:1:"},
+                      Bad{"FROM ubuntu\nRUN pip install 'torch=='\n", "Dockerfile:2:"},
+                      Bad{"FROM a b c d\n", "Dockerfile:1:"},
+                      Bad{"FROM bad image!\n", "Dockerfile:1:"},
+                      Bad{"# only a comment\n", "Dockerfile: no FROM"},
+                      Bad{"FROM ubuntu\n%%% nonsense\n", "Dockerfile:2:"},
+                      Bad{"ENV A=1\nFROM ubuntu\n", "Dockerfile:1: ENV before"},
+                      Bad{"FROM ubuntu\nENV =x\n", "Dockerfile:2: ENV"},
+                      Bad{"FROM ubuntu\nENV\n", "Dockerfile:2: ENV"}));
 
 }  // namespace
 }  // namespace cudafit
