@@ -77,6 +77,37 @@ def description(seed, size):
     return "\n" + "\n".join(line for _ in range(max(1, size // len(line)))) + "\n"
 
 
+# Extension modules per platform wheel where the capture lost the package folder: most carry a
+# handful; these carry many (counted in their manylinux wheels, roughly).
+SO_COUNT = {"scipy": 120, "scikit_learn": 60, "pandas": 45, "scikit_image": 40, "pyarrow": 30,
+            "statsmodels": 30, "numpy": 20}
+
+
+def platform_wheel(dist_dir):
+    try:
+        with open(os.path.join(dist_dir, "WHEEL")) as f:
+            return "Root-Is-Purelib: false" in f.read()
+    except OSError:
+        return False
+
+
+def write_record(site, dist, tops):
+    """RECORD as wheels write it ("path,sha256=...,size"), over the files that are there: the
+    capture kept none, and doctor reads each package's RECORD for its shared libraries."""
+    rows = []
+    for top in tops:
+        full = os.path.join(site, top)
+        if os.path.isfile(full):
+            rows.append(top)
+        for base, _, files in os.walk(full):
+            rows += [os.path.relpath(os.path.join(base, n), site) for n in files]
+    for n in sorted(os.listdir(os.path.join(site, dist))):
+        rows.append(f"{dist}/{n}")
+    lines = [f"{r},sha256={'A' * 43},{1024 + i}" if not r.endswith("RECORD") else f"{r},,"
+             for i, r in enumerate(sorted(rows))]
+    write(os.path.join(site, dist, "RECORD"), "\n".join(lines + [f"{dist}/RECORD,,"]) + "\n")
+
+
 def grow_site(site, want_dist, want_entries):
     names = set(os.listdir(site))
     dists = sorted(n for n in names if n.endswith(".dist-info"))
@@ -92,13 +123,20 @@ def grow_site(site, want_dist, want_entries):
     # Each captured distribution's import package, where the capture left it out.
     for d in dists:
         mod = module_name(d)
-        if mod in names or mod + ".py" in names or mod.startswith("nvidia_"):
-            continue
-        pkg = os.path.join(site, mod)
-        for f in ("__init__.py", "_version.py", "core.py", "utils.py", "py.typed"):
-            write(os.path.join(pkg, f))
-        write(os.path.join(pkg, "__pycache__", "__init__.cpython-312.pyc"))
-        names.add(mod)
+        if not (mod in names or mod + ".py" in names or mod.startswith("nvidia_")):
+            pkg = os.path.join(site, mod)
+            for f in ("__init__.py", "_version.py", "core.py", "utils.py", "py.typed"):
+                write(os.path.join(pkg, f))
+            write(os.path.join(pkg, "__pycache__", "__init__.cpython-312.pyc"))
+            if platform_wheel(os.path.join(site, d)):
+                for k in range(SO_COUNT.get(mod, 8)):
+                    write(os.path.join(pkg, f"_ext{k}.cpython-312-x86_64-linux-gnu.so"))
+            names.add(mod)
+        if not os.path.exists(os.path.join(site, d, "RECORD")):
+            tops = [t for t in (mod, mod + ".py") if t in names]
+            if mod.startswith("nvidia_"):
+                tops = ["nvidia"] if "nvidia" in names and mod == "nvidia_cublas" else []
+            write_record(site, d, tops)
     # More distributions, shaped like the real ones.
     i = 0
     while len([n for n in names if n.endswith(".dist-info")]) < want_dist or len(names) < want_entries:
@@ -113,15 +151,18 @@ def grow_site(site, want_dist, want_entries):
         write(os.path.join(d, "METADATA"), md)
         write(os.path.join(d, "INSTALLER"), "uv\n")
         write(os.path.join(d, "WHEEL"), "Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        write(os.path.join(d, "RECORD"), f"{name}/__init__.py,,\n")
         names.add(os.path.basename(d))
         if i % 3 == 2:
             write(os.path.join(site, name + ".py"))
             names.add(name + ".py")
+            write_record(site, os.path.basename(d), [name + ".py"])
         else:
             for f in ("__init__.py", "api.py", "_impl.py"):
                 write(os.path.join(site, name, f))
+            if i % 4 == 0:  # a platform wheel: extension modules
+                write(os.path.join(site, name, "_speedups.cpython-312-x86_64-linux-gnu.so"))
             names.add(name)
+            write_record(site, os.path.basename(d), [name])
         i += 1
 
 
@@ -161,6 +202,8 @@ def main():
     if a.binaries:
         shutil.copytree(a.binaries, site, symlinks=True, dirs_exist_ok=True)
     ncache = grow_libs(root, want["lib_files"], want["ld_cache"])
+    # The user's cache folder, as a server's home has it: doctor keeps its kernel cache there.
+    os.makedirs(os.path.join(root, "root/.cache"), exist_ok=True)
     env = [l for l in open(os.path.join(CAPTURE, "outputs/env.txt")) if "=" in l and not l.startswith("#")]
     env += ["HOME=/root\n", "VIRTUAL_ENV=/opt/torch/.venv\n"]
     write(os.path.join(a.out, "env.txt"), "".join(env))
@@ -173,8 +216,9 @@ def main():
                              capture_output=True, text=True).stdout.splitlines()
         check = f" (ldconfig -p reads {out[0].split()[0] if out else '?'})"
     files = sum(len(f) + len(d) for _, d, f in os.walk(root))
+    sos = sum(1 for _, _, f in os.walk(site) for n in f if ".so" in n)
     print(f"bench tree {a.out}: {files} files and folders; venv site-packages {counts['site_entries']} "
-          f"entries, {counts['dist_info']} dist-info; ld.so.cache {counts['ld_cache']} entries{check}; "
+          f"entries, {counts['dist_info']} dist-info (each with RECORD), {sos} shared libraries; ld.so.cache {counts['ld_cache']} entries{check}; "
           f"/{LIBDIR} {counts['lib_files']} files (real H200: {REAL['site_entries']}, {REAL['dist_info']}, "
           f"{REAL['ld_cache']}, {REAL['lib_files']})")
     for k, v in REAL.items():
