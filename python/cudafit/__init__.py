@@ -15,12 +15,13 @@ from typing import Iterable, List, Optional, Union, cast
 
 from ._binary import Error, PathLike, find_binary, global_options, run_json
 from ._types import (CheckItem, CheckReport, CheckTarget, DetectReport, DoctorReport, Finding,
+                     RunStamp,
                      InstallAlternative, InstallCommands, InstallPlan, KernelsExtra, KernelsFile,
                      KernelsLayout, KernelsPtx, KernelsReport, KernelsRole, KernelsVerdict)
 
 __all__ = [
     "Error", "find_binary", "detect", "doctor", "install_plan", "check", "kernels",
-    "DetectReport", "DoctorReport", "Finding", "InstallPlan", "InstallCommands",
+    "DetectReport", "DoctorReport", "RunStamp", "Finding", "InstallPlan", "InstallCommands",
     "InstallAlternative", "CheckReport", "CheckTarget", "CheckItem", "KernelsReport",
     "KernelsFile", "KernelsPtx", "KernelsExtra", "KernelsVerdict", "KernelsLayout", "KernelsRole",
 ]

@@ -9,6 +9,14 @@ from typing import Any, Dict, List, Optional, TypedDict
 # ---- detect, doctor (docs/detect-schema.md; nested objects are documented there) ----
 
 
+class RunStamp(TypedDict):
+    """When the report was made (so that reports of many machines can be told apart)."""
+
+    time: str  # UTC, ISO 8601: "2026-12-04T16:28:38Z"
+    unix_time: float
+    duration_seconds: float
+
+
 class DetectReport(TypedDict):
     """`cudafit detect --json`: the machine's GPU stack, each fact with its source."""
 
@@ -24,6 +32,7 @@ class DetectReport(TypedDict):
     container: Dict[str, Any]
     environments: List[Dict[str, Any]]
     notes: List[str]
+    run: RunStamp
 
 
 class Finding(TypedDict):
@@ -98,6 +107,8 @@ class CheckItem(TypedDict):
     caveats: List[str]
     needs_package: str
     fix: str
+    installer: str  # whose resolution was judged: "pip", "uv (first-index)", …; "" when none
+    other_installer: str  # what the other installer would take, when it differs; else ""
 
 
 class CheckTarget(TypedDict):

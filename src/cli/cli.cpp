@@ -107,6 +107,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_envs_command(app, ctx);
   add_kernels_command(app, ctx);
   add_doctor_command(app, ctx);
+  add_export_command(app, ctx);
+  add_fleet_command(app, ctx);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   if (!reversed.empty()) reversed.pop_back();  // program name

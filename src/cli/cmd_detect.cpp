@@ -7,6 +7,7 @@
 #include "probe/detect.h"
 #include "report/environment_json.h"
 #include "report/machine_json.h"
+#include "report/run_stamp.h"
 #include "util/json_text.h"
 
 namespace cudafit {
@@ -25,6 +26,7 @@ struct DetectArgs {
 };
 
 void run_detect(CliContext& ctx, const DetectArgs& args) {
+  RunClock clock;
   if (args.no_driver_libs && args.driver_libs) {
     ctx.usage_error("--no-driver-libs and --driver-libs exclude each other");
     return;
@@ -45,7 +47,9 @@ void run_detect(CliContext& ctx, const DetectArgs& args) {
   }
   const Machine& machine = *gathered;
   if (args.json) {
-    ctx.out << json_text(machine_to_json(machine)) << "\n";
+    nlohmann::json report = machine_to_json(machine);
+    report["run"] = run_to_json(clock.finish());
+    ctx.out << json_text(report) << "\n";
   } else {
     ctx.out << machine_to_text(machine);
     if (!machine.environments.empty())

@@ -4,52 +4,34 @@
 
 #include "cli/cli.h"
 #include "cli/context.h"
-#include "cli/gather.h"
+#include "cli/doctor_run.h"
 #include "doctor/doctor.h"
-#include "doctor/kernels.h"
 #include "doctor/render.h"
 #include "report/machine_json.h"
+#include "report/run_stamp.h"
 #include "util/json_text.h"
 
 namespace cudafit {
 namespace {
 
 struct DoctorArgs {
-  EnvOptions envs;
+  DoctorOptions options;
   bool json = false;
-  bool no_driver_libs = false;
-  bool driver_libs = false;
-  bool kernels = false;
-  int timeout_ms = 2000;
 };
 
 void run_doctor(CliContext& ctx, DoctorArgs& args) {
-  if (args.no_driver_libs && args.driver_libs)
-    return ctx.usage_error("--no-driver-libs and --driver-libs exclude each other");
-  DetectOptions detect;
-  if (args.no_driver_libs) detect.driver_libs = DetectOptions::DriverLibs::kNever;
-  if (args.driver_libs) detect.driver_libs = DetectOptions::DriverLibs::kAlways;
-  detect.exec = args.envs.exec;
-  detect.timeout_ms = args.timeout_ms;
-  auto machine = gather_machine(ctx, detect, args.envs);
-  if (!machine) return ctx.usage_error(machine.error());
-  auto kb = ctx.kb();
-  if (!kb) return ctx.usage_error(kb.error());
-  DoctorInput input{*machine, **kb, {}};
-  if (auto host = ctx.host()) {
-    KernelCache cache = KernelCache::load(**host, KernelCache::default_path(**host));
-    input.kernels = scan_package_kernels(**host, *machine, **kb, {args.kernels, &cache});
-    (void)cache.save(**host);  // a cache that cannot be written only costs time next run
-  }
-  const std::vector<Finding> findings = diagnose(input);
+  RunClock clock;
+  auto d = diagnose_machine(ctx, args.options);
+  if (!d) return ctx.usage_error(d.error());
   if (args.json) {
-    nlohmann::json report = machine_to_json(*machine);
-    report["findings"] = findings_to_json(findings);
+    nlohmann::json report = machine_to_json(d->machine);
+    report["findings"] = findings_to_json(d->findings);
+    report["run"] = run_to_json(clock.finish());
     ctx.out << json_text(report) << "\n";
   } else {
-    ctx.out << render_doctor_text(*machine, findings, ctx.use_color());
+    ctx.out << render_doctor_text(d->machine, d->findings, ctx.use_color());
   }
-  ctx.exit_code = count_findings(findings).errors > 0 ? kExitProblem : kExitOk;
+  ctx.exit_code = count_findings(d->findings).errors > 0 ? kExitProblem : kExitOk;
 }
 
 }  // namespace
@@ -60,21 +42,7 @@ void add_doctor_command(CLI::App& app, CliContext& ctx) {
       "doctor", "Find what is broken or will break in the GPU stack, and print the fix");
   if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_flag("--json", args->json, "Print the detect report plus `findings` as JSON");
-  cmd->add_option(
-      "--env", args->envs.env_paths,
-      "An environment to check: a prefix, a site-packages folder or an interpreter (repeatable)");
-  cmd->add_flag("--all-envs", args->envs.all_envs,
-                "Check every environment found (conda, pyenv, uv, pipx, poetry, user sites)");
-  cmd->add_flag("--exec", args->envs.exec,
-                "Also run nvidia-smi and each interpreter (import torch) under a timeout");
-  cmd->add_flag("--no-driver-libs", args->no_driver_libs, "Never load libnvidia-ml / libcuda");
-  cmd->add_flag("--driver-libs", args->driver_libs,
-                "Always ask libnvidia-ml / libcuda, in a child process");
-  cmd->add_flag("--kernels", args->kernels,
-                "Also read torch's GPU code from its binaries (other packages' always are) and "
-                "walk the folders of GPU packages without a RECORD");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "Time limit for driver libraries and commands")
-      ->check(CLI::Range(1, 600000));
+  add_doctor_options(*cmd, args->options);
   cmd->callback([&ctx, args]() { run_doctor(ctx, *args); });
 }
 

@@ -68,5 +68,7 @@ void add_detect_command(CLI::App& app, CliContext& ctx);
 void add_envs_command(CLI::App& app, CliContext& ctx);
 void add_kernels_command(CLI::App& app, CliContext& ctx);
 void add_doctor_command(CLI::App& app, CliContext& ctx);
+void add_export_command(CLI::App& app, CliContext& ctx);
+void add_fleet_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace cudafit

@@ -14,6 +14,7 @@
 namespace cudafit {
 
 struct HostInfo {
+  Fact<std::string> hostname;    // /proc/sys/kernel/hostname, else /etc/hostname
   Fact<std::string> os_id;       // "debian", "ubuntu" (/etc/os-release ID)
   Fact<std::string> os_version;  // "12", "24.04"
   Fact<std::string> os_pretty;   // PRETTY_NAME

@@ -39,6 +39,20 @@ void probe_os(ProbeContext& ctx) {
   h.os_pretty = fact("PRETTY_NAME");
 }
 
+// The kernel's name first: /etc/hostname may be stale, or absent where DHCP or cloud-init set it.
+void probe_hostname(ProbeContext& ctx) {
+  for (const char* from : {"/proc/sys/kernel/hostname", "/etc/hostname"}) {
+    const std::string* text = ctx.read(from, 4096);
+    std::string_view name = text != nullptr ? std::string_view(*text) : std::string_view();
+    name = trim(name.substr(0, name.find('\n')));
+    if (!name.empty()) {
+      ctx.m.host.hostname = Fact<std::string>::of(std::string(name), from);
+      return;
+    }
+  }
+  ctx.m.host.hostname = Fact<std::string>::unknown("no /proc/sys/kernel/hostname or /etc/hostname");
+}
+
 void probe_arch(ProbeContext& ctx) {
   HostInfo& h = ctx.m.host;
   for (const auto& e : ctx.ld_cache()) {
@@ -227,6 +241,7 @@ void mark_forward_compat(ProbeContext& ctx) {
 }  // namespace
 
 void probe_host(ProbeContext& ctx) {
+  probe_hostname(ctx);
   probe_os(ctx);
   probe_arch(ctx);
   probe_kernel(ctx);

@@ -40,6 +40,7 @@ struct Facts {
 json host_json(const HostInfo& h) {
   json o = json::object();
   Facts f{o};
+  f.put("hostname", h.hostname);
   f.put("os_id", h.os_id);
   f.put("os_version", h.os_version);
   f.put("os_pretty", h.os_pretty);

@@ -31,3 +31,11 @@ std::optional<std::uint64_t> parse_hex(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 }  // namespace cudafit
+
+namespace cudafit {
+
+// `s` with every byte sequence that is not UTF-8 replaced by U+FFFD (metrics, labels and web
+// pages must be UTF-8; the machine's files need not be). Returns `s` unchanged when valid.
+std::string to_valid_utf8(std::string_view s);
+
+}  // namespace cudafit

@@ -137,5 +137,28 @@ TEST(Strings, Join) {
   EXPECT_EQ(join({"", ""}, "-"), "-");
 }
 
+// RFC 3629: what is UTF-8 stays; each byte of anything else becomes U+FFFD.
+TEST(Strings, ToValidUtf8) {
+  const std::string r = "\xef\xbf\xbd";  // U+FFFD
+  struct Row {
+    std::string in, out;
+  };
+  const Row rows[] = {
+      {"plain ascii", "plain ascii"},
+      {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+      {"a\xff"
+       "b",
+       "a" + r + "b"},                      // a byte that never starts a sequence
+      {"\xc3", r},                          // cut short
+      {"\xc0\xaf", r + r},                  // overlong '/'
+      {"\xe0\x80\xaf", r + r + r},          // overlong, three bytes
+      {"\xed\xa0\x80", r + r + r},          // a surrogate (U+D800)
+      {"\xf4\x90\x80\x80", r + r + r + r},  // above U+10FFFF
+      {"\xe2\x82", r + r},                  // cut short, two bytes
+      {"", ""},
+  };
+  for (const auto& row : rows) EXPECT_EQ(to_valid_utf8(row.in), row.out) << row.in;
+}
+
 }  // namespace
 }  // namespace cudafit

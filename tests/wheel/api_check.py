@@ -162,7 +162,9 @@ class Api(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             req = os.path.join(tmp, "requirements.txt")
             with open(req, "w") as f:
-                f.write("numpy\ntorch==2.3.1+cu121\n")
+                # The +cu121 build is on the PyTorch index, not PyPI (check resolves as pip does).
+                f.write("--extra-index-url https://download.pytorch.org/whl/cu121\n"
+                        "numpy\ntorch==2.3.1+cu121\n")
             rows = [
                 # (target, keywords, ok, verdict): CUDA 12.1 needs driver >= 530.30.02
                 # (cuda.csv:40); 2.3.1 cu121 carries SASS sm_80 (torch-arch-lists.csv:46).
@@ -185,7 +187,7 @@ class Api(unittest.TestCase):
                         self.assertTrue(items[0]["problems"])
                         self.assertTrue(items[0]["fix"])
             self.assertEqual(cudafit.check(req, driver="535.104.05", no_detect=True)
-                             ["targets"][0]["items"][0]["where"], req + ":2")
+                             ["targets"][0]["items"][0]["where"], req + ":3")
 
     def test_kernels_reads_the_committed_fixture_binaries(self):
         rows = [
