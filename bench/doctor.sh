@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Whole-process time of `cudafit doctor` on this machine and on the largest fixture machine,
-# against the seed's verification script (/work/shared/seed/verify.py) and
-# `python3 -m torch.utils.collect_env` (Debian's python3-torch, /usr/bin/python3), in one run:
-# times, ratios, and how many findings each gives (goal: doctor under 5 ms, over 100 times
-# faster than either, with more findings). Usage: bench/doctor.sh [path/to/cudafit]
+# Whole-process time of `cudafit doctor` on a tree as large as the real H200 server
+# (bench/make_tree.py: the tests/machines/h200-container capture grown back to the real
+# machine's 423 site-packages entries, 197 dist-info, 522 ld.so.cache entries and 718 files in
+# /usr/lib/x86_64-linux-gnu, plus a tenth; BENCH_SCALE=2 doubles it), goal: median under 5 ms;
+# with /bin/true and `cudafit --version` as this VM's floor, the instruction count (callgrind,
+# stable where wall clock is not), and this machine's own doctor. Then, in the same run, the
+# seed's verification script (/work/shared/seed/verify.py) and `python3 -m
+# torch.utils.collect_env` (Debian's python3-torch): times, ratios and findings.
+# Usage: bench/doctor.sh [path/to/cudafit]   (BENCH_TREE=DIR keeps the tree there)
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-$here/build/cudafit}"
 [[ -x "$bin" ]] || { echo "bench/doctor.sh: no cudafit binary at $bin (build it first)" >&2; exit 2; }
 py=/usr/bin/python3
 seed="${CUDAFIT_SEED_VERIFY:-$here/../shared/seed/verify.py}"
+[[ -f "$seed" || -n "${CUDAFIT_SEED_VERIFY:-}" ]] || seed="$here/../../shared/seed/verify.py"  # a worktree
 
 now_ns() { date +%s%N; }
 # Best of $1 runs of the command that follows, in microseconds (the least disturbed run on
@@ -53,27 +58,48 @@ timing() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0fx", a / b; else print "n/a" }'; }
 
-largest="" most=0
-for dir in "$here"/tests/machines/*/; do
-  [[ -d "$dir/root" ]] || continue
-  n=$(find "$dir/root" | wc -l)
-  if (( n > most )); then most=$n; largest=${dir%/}; fi
-done
+tree="${BENCH_TREE:-$(mktemp -d)}"
+[[ -n "${BENCH_TREE:-}" ]] || trap 'rm -rf "$tree"' EXIT
+python3 "$here/bench/make_tree.py" "$tree" --scale "${BENCH_SCALE:-1}" | sed 's/^/  /' || exit 2
+on_tree=("$bin" --root "$tree/root" --env-file "$tree/env.txt" doctor --no-driver-libs)
 
 count_findings() { "$@" --json 2>/dev/null | "$py" -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' 2>/dev/null || echo "?"; }
 
 echo "== process start alone: /bin/true (this VM's floor for any command)"
-timing 200 true
+timing 300 true
 echo "  $timing_text"
+echo "== cudafit --version (cudafit's own start)"
+timing 300 "$bin" --version
+echo "  $timing_text"
+kcache="$tree/root/root/.cache/cudafit/kernels-v1.tsv"  # doctor's kernel cache ($HOME=/root)
+echo "== cudafit doctor on the bench tree, kernel cache warm (every run after the first; goal: median under 5 ms)"
+timing 300 "${on_tree[@]}"
+tree_us=$last_us
+echo "  $timing_text; findings: $(count_findings "${on_tree[@]}")"
+if command -v valgrind >/dev/null 2>&1; then
+  cg=$(mktemp)
+  ir=$(valgrind --tool=callgrind --callgrind-out-file="$cg" "${on_tree[@]}" 2>&1 >/dev/null |
+       sed -n 's/.*Collected : //p')
+  # The share of the third-party kernel scan (its cache included), and of the rest.
+  scan=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null |
+         awk '/cudafit::scan_package_kernels\(|cudafit::KernelCache::load\(/ {gsub(",", "", $1); s += $1} END {print s + 0}')
+  ir_v=$(valgrind --tool=callgrind --callgrind-out-file="$cg" "$bin" --version 2>&1 >/dev/null |
+         sed -n 's/.*Collected : //p')
+  rm -f "$cg"
+  echo "  instructions (callgrind): doctor ${ir:-?} (of which the third-party kernel scan and its" \
+       "cache: ${scan:-?}), --version ${ir_v:-?}"
+fi
+awk -v u="$tree_us" 'BEGIN { if (u > 0) printf "  goal: %s\n", (u < 5000 ? "met" : "NOT met (median over 5 ms)") }'
+echo "== the same, kernel cache cold (deleted before each run: the first doctor after an install)"
+if command -v hyperfine >/dev/null 2>&1; then
+  hyperfine -N --runs 100 --prepare "rm -f $kcache" --export-json "$tree/cold.json" \
+    -- "$(printf '%q ' "${on_tree[@]}")" >/dev/null 2>&1 &&
+    "$py" -c 'import json,sys,statistics as s; t=json.load(open(sys.argv[1]))["results"][0]["times"]; print("  median %.2f ms, best %.2f ms over %d runs (hyperfine -N)" % (s.median(t)*1e3, min(t)*1e3, len(t)))' "$tree/cold.json"
+fi
 echo "== cudafit doctor, this machine (/)"
 timing 200 "$bin" doctor --no-driver-libs
 here_us=$last_us
 echo "  $timing_text; findings: $(count_findings "$bin" doctor --no-driver-libs)"
-if [[ -n "$largest" ]]; then
-  echo "== cudafit doctor, fixture $(basename "$largest") ($most files)"
-  timing 200 "$bin" --root "$largest/root" --env-file "$largest/env.txt" doctor --no-driver-libs
-  echo "  $timing_text; findings: $(count_findings "$bin" --root "$largest/root" --env-file "$largest/env.txt" doctor --no-driver-libs)"
-fi
 
 seed_us=0 ce_us=0
 if [[ -f "$seed" ]]; then

@@ -27,6 +27,7 @@ class DetectReport(TypedDict):
     cuda_visible_devices: Optional[str]
     nvidia_visible_devices: Optional[str]
     toolkits: List[Dict[str, Any]]
+    cuda_home: Optional[Dict[str, Any]]
     cudnn: List[Dict[str, Any]]
     container: Dict[str, Any]
     environments: List[Dict[str, Any]]

@@ -21,7 +21,7 @@ std::optional<CudaVersion> build_cuda(const KnowledgeBase& kb, const InstalledPa
 // The highest CUDA variant of a torch release that this driver runs without caveats.
 const TorchVariant* best_variant_for_driver(const KnowledgeBase& kb, const Machine& m,
                                             const Pep440Version& torch) {
-  auto driver = cuda_driver(m);
+  auto driver = cuda_driver(kb, m);
   const TorchVariant* best = nullptr;
   for (const TorchVariant* v : kb.variants_of(torch)) {
     if (!v->cuda || v->index_url.empty()) continue;
@@ -125,7 +125,7 @@ void check_cpu_only(const Context& c, const Environment& env, const InstalledPac
 }
 
 void check_driver_too_old(const Context& c, const Environment& env, const InstalledPackage& torch) {
-  auto driver = cuda_driver(c.m);
+  auto driver = cuda_driver(c.kb, c.m);
   if (!driver) return;  // before build_cuda: that may parse the variants table
   auto cuda = build_cuda(c.kb, torch);
   if (!cuda) return;

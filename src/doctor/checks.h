@@ -39,8 +39,23 @@ Platform platform_of(const Machine& m);
 // The running driver version (kernel module, or the user-space library on WSL2), if known.
 std::optional<DriverVersion> running_driver(const Machine& m);
 std::string driver_evidence(const Machine& m);
-// The driver CUDA programs get: the running one, or a usable forward-compatibility libcuda.
-std::optional<DriverVersion> cuda_driver(const Machine& m);
+// The forward-compatibility libcuda CUDA programs load, newer than the kernel module (or null).
+const ContainerInfo::CompatLib* forward_compat_in_use(const Machine& m);
+// Whether NVIDIA allows that library here (data/gpus.csv data-center flag for every visible
+// GPU, data/cuda-forward-compat.csv for its CUDA on the module's branch), with the evidence.
+struct ForwardCompatCheck {
+  std::optional<CudaVersion> cuda;  // what the compat library provides (cuda.csv)
+  bool gpus_allowed = true;         // every visible GPU is a data-center product
+  bool gpus_known = true;           // ... and gpus.csv lists each of them
+  bool branch_allowed = false;      // a "compatible" or "native" row for (cuda, branch)
+  std::vector<std::string> evidence;
+  bool allowed() const { return gpus_allowed && gpus_known && branch_allowed; }
+};
+ForwardCompatCheck check_forward_compat(const KnowledgeBase& kb, const Machine& m,
+                                        const ContainerInfo::CompatLib& lib);
+// The driver CUDA programs get: the running one, or a forward-compatibility libcuda in use
+// where NVIDIA allows it.
+std::optional<DriverVersion> cuda_driver(const KnowledgeBase& kb, const Machine& m);
 // The minimum driver for a CUDA release on this machine's OS (Linux row when the OS has none).
 std::optional<DriverVersion> min_driver(const KnowledgeBase& kb, const Machine& m,
                                         const CudaVersion& cuda);

@@ -28,7 +28,7 @@ const InstalledPackage* cudnn_wheel(const Environment& env, int major) {
 // Driver and GPU generation against a CUDA major a package is built for.
 void check_cuda_major(const Context& c, const Environment& env, const InstalledPackage& p,
                       int major, const std::string& from) {
-  auto driver = cuda_driver(c.m);
+  auto driver = cuda_driver(c.kb, c.m);
   if (driver) {
     auto floor = minor_floor(c.kb, c.m, major);
     if (!floor) floor = min_driver(c.kb, c.m, CudaVersion(major, 0));

@@ -26,10 +26,56 @@ std::optional<DriverVersion> running_driver(const Machine& m) {
   return std::nullopt;
 }
 
-std::optional<DriverVersion> cuda_driver(const Machine& m) {
-  auto driver = running_driver(m);
+const ContainerInfo::CompatLib* forward_compat_in_use(const Machine& m) {
   for (const auto& lib : m.container.compat_libs)
-    if (lib.usable && (!driver || lib.version > *driver)) driver = lib.version;
+    if (lib.usable) return &lib;
+  return nullptr;
+}
+
+ForwardCompatCheck check_forward_compat(const KnowledgeBase& kb, const Machine& m,
+                                        const ContainerInfo::CompatLib& lib) {
+  ForwardCompatCheck r;
+  r.cuda = kb.highest_cuda_for_driver(lib.version, Os::kLinux);
+  for (const Gpu& g : m.gpus) {
+    if (!g.visible) continue;
+    const GpuProduct* product = nullptr;
+    for (const GpuProduct& p : kb.gpu_products())
+      for (unsigned id : p.pci_device_ids)
+        if (id == g.device_id && !product) product = &p;
+    if (!product) {
+      r.gpus_known = false;
+      r.evidence.push_back(gpu_label(g) + " " + g.pci_id() +
+                           ": not in data/gpus.csv, so not known to be a data-center GPU");
+    } else {
+      r.gpus_allowed = r.gpus_allowed && product->datacenter;
+      r.evidence.push_back(gpu_label(g) + " is " + product->name + ", " +
+                           (product->datacenter ? "a data-center GPU" : "not a data-center GPU") +
+                           " (" + product->from.where() + ")");
+    }
+  }
+  const auto driver = running_driver(m);
+  if (r.cuda && driver) {
+    const ForwardCompat* row = kb.forward_compat_for(r.cuda->major_minor_only(), driver->branch());
+    r.branch_allowed = row && row->supported;
+    r.evidence.push_back(
+        "CUDA " + r.cuda->major_minor() + " forward compatibility on driver branch R" +
+        std::to_string(driver->branch()) + ": " +
+        (row ? row->status + " (" + row->from.where() + ")"
+             : std::string("not in NVIDIA's table (cuda-forward-compat.csv); branches it does "
+                           "not list are end of life and not supported targets")));
+  } else {
+    r.evidence.push_back(r.cuda ? std::string("the running driver is unknown")
+                                : "no CUDA release in cuda.csv pairs with driver " +
+                                      lib.version.str());
+  }
+  return r;
+}
+
+std::optional<DriverVersion> cuda_driver(const KnowledgeBase& kb, const Machine& m) {
+  auto driver = running_driver(m);
+  if (const auto* lib = forward_compat_in_use(m))
+    if (check_forward_compat(kb, m, *lib).allowed() && (!driver || lib->version > *driver))
+      driver = lib->version;
   return driver;
 }
 

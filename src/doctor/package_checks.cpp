@@ -151,7 +151,15 @@ void check_shadowed(const Context& c, const Environment& env) {
       "the environment's own: " + package_label(*own),
       "first on sys.path with a torch package: " + loaded_from +
           (loaded_version.empty() ? "" : " (torch " + loaded_version + ")")};
-  if (!env.sys_path.empty()) ev.push_back("sys.path order: " + join(env.sys_path, " "));
+  if (!env.sys_path.empty()) {
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < env.sys_path.size(); ++i)
+      order.push_back(env.sys_path[i] + (i < env.sys_path_origin.size()
+                                             ? " (" + env.sys_path_origin[i] + ")"
+                                             : std::string()));
+    ev.push_back("sys.path order: " + join(order, ", "));
+  }
+  if (!env.site_rules.empty()) ev.push_back("rules: " + env.site_rules);
   if (env.verified.ran && !env.verified.torch_file.empty())
     ev.push_back("import torch loads " + env.verified.torch_file + " (from running " +
                  env.interpreter + ")");

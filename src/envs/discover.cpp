@@ -310,8 +310,8 @@ std::vector<Environment> discover_environments(const Host& host, const EnvOption
       continue;
     }
     seen.push_back(key);
-    envs.push_back(c.user_site ? read_user_site(host, c.prefix, c.hint)
-                               : read_environment(host, c.prefix, c.hint));
+    envs.push_back(c.user_site ? read_user_site(host, c.prefix, c.hint, options.cwd)
+                               : read_environment(host, c.prefix, c.hint, options.cwd));
   }
   for (const std::string& why : f.unknown_) {
     Environment e;

@@ -56,9 +56,16 @@ struct Environment {
   std::string interpreter;   // bin/python path
   bool include_system_site_packages = false;
   std::vector<std::string> site_packages;  // this env's own site-packages folders
-  // The order `import` would search (PYTHONPATH, own site-packages, user site, .pth entries,
-  // system site-packages when included).
+  // The order `import` would search, as CPython's site.py builds it (envs/site_path.h):
+  // PYTHONPATH, then a venv's own site-packages, the user site (off in a venv without
+  // system site-packages), the installation's site-packages; each folder followed by its
+  // .pth entries. The standard library and sys.path[0] are left out.
   std::vector<std::string> sys_path;
+  std::vector<std::string> sys_path_origin;  // why each entry is there: "PYTHONPATH",
+                                             // "user site", ".pth in /dir", ...
+  std::string user_site;                     // the user site folder site.py computes ("" = none)
+  bool user_site_on_path = false;            // ENABLE_USER_SITE and the folder exists
+  std::string site_rules;                  // "Debian site.py (...); user site off: ..." (evidence)
   std::vector<InstalledPackage> packages;  // GPU-relevant ones (torch & kin, nvidia-*, ...)
   std::vector<std::string> notes;          // unreadable folders and broken metadata, with reasons
   // Added by envs (issue 7):

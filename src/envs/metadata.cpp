@@ -86,7 +86,12 @@ bool is_gpu_package(std::string_view n) {
 Result<DistMetadata> parse_dist_metadata(std::string_view text) {
   DistMetadata md;
   std::string* last = nullptr;  // for folded continuation lines
-  for (std::string_view line : split_lines(text)) {
+  // Line by line up to the first blank one: the description after it can be 100 kB.
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(at, end - at);
+    at = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // the body (description) follows the first blank line
     if ((line[0] == ' ' || line[0] == '\t') && last) {
@@ -98,13 +103,13 @@ Result<DistMetadata> parse_dist_metadata(std::string_view text) {
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view key = trim(line.substr(0, colon));
-    std::string value(trim(line.substr(colon + 1)));
+    std::string_view value = trim(line.substr(colon + 1));  // a copy only for the keys kept
     if (iequals(key, "Name") && md.name.empty()) {
-      md.name = std::move(value);
+      md.name = std::string(value);
     } else if (iequals(key, "Version") && md.version.empty()) {
-      md.version = std::move(value);
+      md.version = std::string(value);
     } else if (iequals(key, "Requires-Dist")) {
-      md.requires_dist.push_back(std::move(value));
+      md.requires_dist.emplace_back(value);
       last = &md.requires_dist.back();
     }
   }

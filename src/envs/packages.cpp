@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <regex>
+#include <unordered_map>
 
 #include "envs/metadata.h"
 #include "envs/read_env.h"
@@ -140,6 +141,17 @@ std::string read_trimmed(const Host& host, const std::string& path) {
 
 }  // namespace
 
+// METADATA's header, which ends at the first blank line; the description after it (torch's
+// README, 30 kB and more) is not read when the header fits the first 8 kB.
+Result<std::string> read_metadata_header(const Host& host, const std::string& path) {
+  constexpr std::size_t kHead = 8192;
+  auto head = host.read_head(path, kHead);
+  if (!head || head->size() < kHead || head->find("\n\n") != std::string::npos ||
+      head->find("\r\n\r\n") != std::string::npos)
+    return head;
+  return host.read_file(path, kSmallFile);
+}
+
 std::vector<InstalledPackage> read_site_packages(const Host& host, const std::string& dir,
                                                  bool gpu_only, std::vector<std::string>* notes) {
   std::vector<InstalledPackage> out;
@@ -163,7 +175,7 @@ std::vector<InstalledPackage> read_site_packages(const Host& host, const std::st
     if (egg && !host.is_dir(p.metadata_path)) {
       text = host.read_file(p.metadata_path, kSmallFile);  // a single-file egg-info
     } else {
-      text = host.read_file(path_join(p.metadata_path, egg ? "PKG-INFO" : "METADATA"), kSmallFile);
+      text = read_metadata_header(host, path_join(p.metadata_path, egg ? "PKG-INFO" : "METADATA"));
     }
     if (!text) {
       p.problem = std::string(egg ? "PKG-INFO" : "METADATA") + " unreadable: " + text.error();
@@ -238,6 +250,74 @@ static std::map<std::string, std::string> linux_x86_64_markers(const std::string
           {"extra", ""}};
 }
 
+namespace {
+
+// A GPU package's Requires-Dist line, parsed; nullopt for the many lines on other packages
+// (filelock, sympy, jinja2, ...), which are skipped on their leading name alone.
+std::optional<Requirement> parse_gpu_requirement(const std::string& line) {
+  std::string_view head = trim(line);
+  size_t n = 0;
+  while (n < head.size() && (std::isalnum(static_cast<unsigned char>(head[n])) || head[n] == '.' ||
+                             head[n] == '_' || head[n] == '-'))
+    ++n;
+  if (n > 0 && !is_gpu_package(normalize_package_name(head.substr(0, n)))) return std::nullopt;
+  auto req = Requirement::parse(line);
+  if (!req || !is_gpu_package(req->normalized_name())) return std::nullopt;
+  return std::move(*req);
+}
+
+// The extra a Requires-Dist line's marker demands, read without parsing it: when the marker's
+// top level is a conjunction (no `or` outside parentheses) with a term `extra == "<name>"`,
+// the line holds only for that extra. nullopt otherwise. Most Requires-Dist lines of GPU
+// packages are optional extras, and a full parse costs about ten thousand instructions.
+std::optional<std::string> required_extra(std::string_view line) {
+  size_t semi = line.find(';');
+  if (semi == std::string_view::npos) return std::nullopt;
+  std::string_view m = line.substr(semi + 1);
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  auto word_at = [&](size_t at, std::string_view w) {
+    return m.substr(at, w.size()) == w && (at == 0 || !ident(m[at - 1])) &&
+           (at + w.size() >= m.size() || !ident(m[at + w.size()]));
+  };
+  std::optional<std::string> found;
+  int depth = 0;
+  for (size_t i = 0; i < m.size(); ++i) {
+    const char c = m[i];
+    if (c == '"' || c == '\'') {  // a quoted value: skip it whole
+      size_t end = m.find(c, i + 1);
+      if (end == std::string_view::npos) return std::nullopt;
+      i = end;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (depth == 0 && word_at(i, "or")) {
+      return std::nullopt;
+    } else if (depth == 0 && !found && word_at(i, "extra")) {
+      std::string_view rest = trim(m.substr(i + 5));
+      if (!starts_with(rest, "==")) continue;
+      rest = trim(rest.substr(2));
+      if (rest.size() < 3 || (rest[0] != '"' && rest[0] != '\'')) continue;
+      size_t end = rest.find(rest[0], 1);
+      if (end == std::string_view::npos || end == 1) continue;
+      found = normalize_package_name(rest.substr(1, end - 1));
+    }
+  }
+  return found;
+}
+
+// One line of a metapackage's extras (cuda-toolkit's "nvidia-cublas==13.1.0.3.*; ... and
+// extra == 'cublas'"), parsed once for all the extras asked of it.
+struct ExtraLine {
+  const std::string* line;
+  const Requirement* req;
+  std::string normalized;  // the line as normalize_package_name writes a name
+  bool orders = false;     // compares with < > ~: evaluated for every extra
+  bool holds_for_others = false;
+};
+
+}  // namespace
+
 void check_requirements(Environment& env) {
   auto marker_env = linux_x86_64_markers(env.python.value.value_or(""));
   auto installed = [&](const std::string& name) -> const InstalledPackage* {
@@ -245,45 +325,73 @@ void check_requirements(Environment& env) {
       if (p.name == name && !ends_with(p.location, "conda-meta")) return &p;
     return nullptr;
   };
-  auto check = [&](const std::string& by, const std::string& line, const std::string& extra) {
-    // The name leads the line: skip the full parse for the many non-GPU requirements
-    // (filelock, sympy, jinja2, ...).
-    std::string_view head = trim(line);
-    size_t n = 0;
-    while (n < head.size() && (std::isalnum(static_cast<unsigned char>(head[n])) ||
-                               head[n] == '.' || head[n] == '_' || head[n] == '-'))
-      ++n;
-    if (n > 0 && !is_gpu_package(normalize_package_name(head.substr(0, n))))
-      return std::optional<Requirement>();
-    auto req = Requirement::parse(line);
-    if (!req || !is_gpu_package(req->normalized_name())) return std::optional<Requirement>();
-    marker_env["extra"] = extra;
-    if (!req->markers_hold(marker_env)) return std::optional<Requirement>();
+  auto record = [&](const std::string& by, const std::string& line, const Requirement& req) {
     RequirementCheck c;
     c.required_by = by;
     size_t semi = line.find(';');
     c.requirement = std::string(trim(std::string_view(line).substr(0, semi)));
-    c.name = req->normalized_name();
-    c.specifier = req->specifier.str();
+    c.name = req.normalized_name();
+    c.specifier = req.specifier.str();
     if (const InstalledPackage* p = installed(c.name)) {
       c.installed_version = p->version;
-      c.satisfied = p->parsed && req->specifier.contains(*p->parsed, true);
+      c.satisfied = p->parsed && req.specifier.contains(*p->parsed, true);
     }
     env.requirements.push_back(std::move(c));
-    return std::optional<Requirement>(std::move(*req));
+  };
+  // A marker names an extra by equality or membership; for an extra its line does not name,
+  // it holds exactly as for any other unnamed value. So each line is parsed once and
+  // evaluated once, plus once per extra it names (cuda-toolkit's 50 lines times torch's 11
+  // extras were 550 parses).
+  constexpr const char* kUnnamedExtra = "\x01";
+  // A metapackage is also a package of its own: its lines are parsed once for both walks.
+  std::unordered_map<const std::string*, std::optional<Requirement>> parsed;
+  auto parse = [&](const std::string& line) -> const std::optional<Requirement>& {
+    auto it = parsed.find(&line);
+    if (it == parsed.end()) it = parsed.emplace(&line, parse_gpu_requirement(line)).first;
+    return it->second;
   };
   // check() appends to env.requirements only, so env.packages can be walked in place.
   for (const auto& p : env.packages) {
     for (const std::string& line : p.requires_dist) {
-      auto req = check(p.name, line, "");
-      if (!req || req->extras.empty()) continue;
+      if (required_extra(line)) continue;  // false for the empty extra
+      const std::optional<Requirement>& req = parse(line);
+      if (!req) continue;
+      marker_env["extra"] = "";
+      if (!req->markers_hold(marker_env)) continue;
+      record(p.name, line, *req);
+      if (req->extras.empty()) continue;
       // cuda-toolkit[cublas,cudart]: the extras' own pins, from the installed metapackage.
       const InstalledPackage* meta = installed(req->normalized_name());
       if (!meta) continue;
-      for (const std::string& extra : req->extras)
-        for (const std::string& sub : meta->requires_dist)
-          if (sub.find("extra") != std::string::npos)
-            check(req->normalized_name() + "[" + normalize_package_name(extra) + "]", sub, extra);
+      std::vector<std::string> asked;
+      for (const std::string& extra : req->extras) asked.push_back(normalize_package_name(extra));
+      std::vector<ExtraLine> lines;
+      for (const std::string& sub : meta->requires_dist) {
+        if (sub.find("extra") == std::string::npos) continue;
+        if (auto only = required_extra(sub);
+            only && std::find(asked.begin(), asked.end(), *only) == asked.end())
+          continue;  // holds for an extra nobody asked for
+        const std::optional<Requirement>& sub_req = parse(sub);
+        if (!sub_req) continue;
+        ExtraLine e{&sub, &*sub_req, normalize_package_name(sub), false, false};
+        std::string_view marker = std::string_view(sub).substr(std::min(sub.find(';'), sub.size()));
+        e.orders = marker.find_first_of("<>~") != std::string_view::npos;
+        marker_env["extra"] = kUnnamedExtra;
+        e.holds_for_others = e.req->markers_hold(marker_env);
+        lines.push_back(std::move(e));
+      }
+      for (size_t k = 0; k < req->extras.size(); ++k) {
+        const std::string& extra = req->extras[k];
+        const std::string& name = asked[k];
+        for (const ExtraLine& e : lines) {
+          bool holds = e.holds_for_others;
+          if (e.orders || e.normalized.find(name) != std::string::npos) {
+            marker_env["extra"] = extra;
+            holds = e.req->markers_hold(marker_env);
+          }
+          if (holds) record(req->normalized_name() + "[" + name + "]", *e.line, *e.req);
+        }
+      }
     }
   }
 }

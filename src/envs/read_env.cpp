@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "envs/metadata.h"
+#include "envs/site_path.h"
 #include "util/strings.h"
 
 namespace cudafit {
@@ -39,13 +40,6 @@ std::string cudnn_lib_version(std::string_view name) {
     }
   }
   return at == v.size() ? std::string(v) : std::string();
-}
-
-// The X.Y of "3.12.3".
-std::string major_minor(const std::string& v) {
-  auto parts = split(v, '.');
-  if (parts.size() < 2) return v;
-  return std::string(parts[0]) + "." + std::string(parts[1]);
 }
 
 // Highest pythonX.Y folder in `lib_dir` that has a site-packages (or any, as a fallback).
@@ -119,64 +113,6 @@ void python_version(const Host& host, Environment& env,
   }
   env.python =
       Fact<std::string>::unknown("no pyvenv.cfg, conda-meta python record or lib/pythonX.Y");
-}
-
-void add_if_dir(const Host& host, std::vector<std::string>& dirs, const std::string& dir) {
-  if (std::find(dirs.begin(), dirs.end(), dir) != dirs.end()) return;
-  if (host.is_dir(dir)) dirs.push_back(dir);
-}
-
-// The prefix's own site-packages folders, in the order site.py adds them.
-std::vector<std::string> site_dirs(const Host& host, const std::string& prefix,
-                                   const std::string& py) {
-  std::vector<std::string> dirs;
-  std::string mm = major_minor(py);
-  if (prefix == "/usr") {  // Debian's layout first, then upstream's
-    add_if_dir(host, dirs, "/usr/local/lib/python" + mm + "/dist-packages");
-    add_if_dir(host, dirs, "/usr/lib/python3/dist-packages");
-    add_if_dir(host, dirs, "/usr/lib/python" + mm + "/dist-packages");
-    add_if_dir(host, dirs, "/usr/lib64/python" + mm + "/site-packages");
-  }
-  if (!mm.empty()) {
-    add_if_dir(host, dirs, path_join(prefix, "lib/python" + mm + "/site-packages"));
-    std::string lib64 = path_join(prefix, "lib64/python" + mm + "/site-packages");
-    if (host.is_dir(lib64)) {  // often a link to lib/: count it once
-      auto a = host.canonical(lib64);
-      auto b = host.canonical(path_join(prefix, "lib/python" + mm + "/site-packages"));
-      if (!(a && b && *a == *b)) add_if_dir(host, dirs, lib64);
-    }
-  }
-  add_if_dir(host, dirs, path_join(prefix, "Lib/site-packages"));  // Windows layouts
-  return dirs;
-}
-
-std::string user_site_dir(const Host& host, const std::string& py) {
-  std::string base = host.env("PYTHONUSERBASE").value_or("");
-  if (base.empty()) {
-    std::string home = host.env("HOME").value_or("");
-    if (home.empty()) return {};
-    base = path_join(home, ".local");
-  }
-  return path_join(base, "lib/python" + major_minor(py) + "/site-packages");
-}
-
-// Appends a site dir and its .pth entries, as site.addsitedir does.
-void add_site_dir(const Host& host, const std::string& dir, std::vector<std::string>& sys_path) {
-  if (!host.is_dir(dir)) return;
-  if (std::find(sys_path.begin(), sys_path.end(), dir) == sys_path.end()) sys_path.push_back(dir);
-  auto entries = host.list_dir(dir);
-  if (!entries) return;
-  for (const DirEntry& e : *entries) {
-    if (!ends_with(e.name, ".pth") || starts_with(e.name, ".")) continue;
-    auto text = host.read_file(path_join(dir, e.name), kSmallFile);
-    if (!text) continue;
-    for (const std::string& line : parse_pth(*text)) {
-      std::string entry = path_normalize(path_join(dir, line));
-      if (host.exists(entry) &&
-          std::find(sys_path.begin(), sys_path.end(), entry) == sys_path.end())
-        sys_path.push_back(entry);
-    }
-  }
 }
 
 void find_torch_import(const Host& host, Environment& env) {
@@ -260,17 +196,10 @@ void finish(const Host& host, Environment& env) {
   check_requirements(env);
 }
 
-std::vector<std::string> pythonpath(const Host& host) {
-  std::vector<std::string> out;
-  const std::string value = host.env("PYTHONPATH").value_or("");
-  for (std::string_view p : split(value, ':'))
-    if (!p.empty()) out.push_back(path_normalize(p));
-  return out;
-}
-
 }  // namespace
 
-Environment read_environment(const Host& host, const std::string& prefix, const EnvHint& hint) {
+Environment read_environment(const Host& host, const std::string& prefix, const EnvHint& hint,
+                             const std::string& cwd) {
   Environment env;
   env.path = prefix;
   env.found_by = hint.found_by;
@@ -300,41 +229,56 @@ Environment read_environment(const Host& host, const std::string& prefix, const 
   std::string py = env.python.value.value_or("");
 
   if (cfg_text) {
+    // site.py venv(): system_site = "true" unless the key says otherwise (lower-cased).
     auto it = cfg.find("include-system-site-packages");
-    env.include_system_site_packages = it != cfg.end() && iequals(it->second, "true");
+    env.include_system_site_packages = it == cfg.end() || iequals(it->second, "true");
     if (auto home = cfg.find("home"); home != cfg.end() && !home->second.empty())
       env.base_prefix = path_dirname(home->second);
   }
-  env.site_packages = site_dirs(host, prefix, py);
-
-  // sys.path as site.py builds it: PYTHONPATH, user site (not in a venv that excludes the
-  // system), the env's site dirs, then the base's when a venv includes them.
-  env.sys_path = pythonpath(host);
   if (env.kind == "embedded" && !pth_file.empty()) {
-    // A ._pth file replaces the search path entirely (PYTHONPATH is ignored).
-    env.sys_path.clear();
+    // A ._pth file replaces the search path entirely (PYTHONPATH is ignored, site is not
+    // imported unless the file says `import site`).
+    for (const char* rel : {"Lib/site-packages", "lib/site-packages"}) {
+      std::string dir = path_join(prefix, rel);
+      if (host.is_dir(dir)) env.site_packages.push_back(dir);
+    }
     if (auto text = host.read_file(pth_file, kSmallFile))
       for (const std::string& line : parse_pth(*text))
-        if (!ends_with(line, ".zip"))
+        if (!ends_with(line, ".zip")) {
           env.sys_path.push_back(path_normalize(path_join(prefix, line)));
+          env.sys_path_origin.push_back("._pth");
+        }
     for (const auto& dir : env.site_packages)
-      if (std::find(env.sys_path.begin(), env.sys_path.end(), dir) == env.sys_path.end())
+      if (std::find(env.sys_path.begin(), env.sys_path.end(), dir) == env.sys_path.end()) {
         env.sys_path.push_back(dir);
+        env.sys_path_origin.push_back("site-packages");
+      }
   } else {
-    bool user_site = !host.env("PYTHONNOUSERSITE").has_value() &&
-                     (env.kind != "venv" || env.include_system_site_packages);
-    if (user_site && !py.empty()) add_site_dir(host, user_site_dir(host, py), env.sys_path);
-    for (const auto& dir : env.site_packages) add_site_dir(host, dir, env.sys_path);
-    if (env.kind == "venv" && env.include_system_site_packages && !env.base_prefix.empty())
-      for (const auto& dir : site_dirs(host, env.base_prefix, py))
-        add_site_dir(host, dir, env.sys_path);
+    SitePathInput in;
+    in.prefix = prefix;
+    in.venv = env.kind == "venv";
+    in.base_prefix = env.base_prefix;
+    in.venv_system_site = env.include_system_site_packages;
+    in.python = py;
+    in.cwd = cwd;
+    SitePath sp = site_path(host, in);
+    env.site_packages = std::move(sp.own_site_dirs);
+    for (auto& e : sp.entries) {
+      env.sys_path.push_back(std::move(e.path));
+      env.sys_path_origin.push_back(std::move(e.origin));
+    }
+    env.user_site = sp.user_site;
+    env.user_site_on_path = sp.user_site_enabled;
+    env.site_rules = sp.rules + "; user site " + sp.user_site_why;
+    for (auto& n : sp.notes) env.notes.push_back(std::move(n));
   }
   if (env.site_packages.empty()) env.notes.push_back(prefix + ": no site-packages folder found");
   finish(host, env);
   return env;
 }
 
-Environment read_user_site(const Host& host, const std::string& site_dir, const EnvHint& hint) {
+Environment read_user_site(const Host& host, const std::string& site_dir, const EnvHint& hint,
+                           const std::string& cwd) {
   Environment env;
   env.path = site_dir;
   env.kind = "user-site";
@@ -343,9 +287,13 @@ Environment read_user_site(const Host& host, const std::string& site_dir, const 
   std::string v = version_from_python_name(path_basename(path_dirname(site_dir)));
   env.python = v.empty() ? Fact<std::string>::unknown("not under lib/pythonX.Y")
                          : Fact<std::string>::of(v, site_dir);
+  SitePath sp = site_dir_path(host, site_dir, cwd);
   env.site_packages = {site_dir};
-  env.sys_path = pythonpath(host);
-  add_site_dir(host, site_dir, env.sys_path);
+  for (auto& e : sp.entries) {
+    env.sys_path.push_back(std::move(e.path));
+    env.sys_path_origin.push_back(std::move(e.origin));
+  }
+  for (auto& n : sp.notes) env.notes.push_back(std::move(n));
   finish(host, env);
   return env;
 }

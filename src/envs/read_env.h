@@ -18,11 +18,14 @@ struct EnvHint {
   std::string interpreter;  // the bin/python that led here, if any
 };
 
-// Reads the environment whose prefix is `prefix` ("/opt/torch/.venv", "/usr").
-Environment read_environment(const Host& host, const std::string& prefix, const EnvHint& hint);
+// Reads the environment whose prefix is `prefix` ("/opt/torch/.venv", "/usr"). `cwd` is the
+// working folder relative PYTHONPATH entries name ("" = unknown).
+Environment read_environment(const Host& host, const std::string& prefix, const EnvHint& hint,
+                             const std::string& cwd = "");
 
 // A user site (~/.local/lib/pythonX.Y/site-packages) as an environment of its own.
-Environment read_user_site(const Host& host, const std::string& site_dir, const EnvHint& hint);
+Environment read_user_site(const Host& host, const std::string& site_dir, const EnvHint& hint,
+                           const std::string& cwd = "");
 
 // The distributions in one folder (*.dist-info / *.egg-info), with torch & kin's build facts.
 // gpu_only keeps the GPU-relevant ones (and reads METADATA only for them). Broken metadata

@@ -135,6 +135,52 @@ const std::vector<std::string>& ProbeContext::loader_dirs() {
   return *loader_dirs_;
 }
 
+// glibc's _dl_map_object() (bminor/glibc:elf/dl-load.c@630da022cb07d67ab53b4e9335352e44e9b7c5e2)
+// for a name without '/': the caller's RPATH, then
+// LD_LIBRARY_PATH, then the caller's RUNPATH, then the ld.so.cache entry for the name (when
+// its file opens), then the built-in system folders. CUDA programs dlopen libcuda.so.1 from
+// libcudart, whose RUNPATH holds no driver: that step is left out.
+std::optional<LoadedLibrary> ProbeContext::resolve_library(const std::string& soname) {
+  auto chosen = [&](std::string path, std::string how) {
+    LoadedLibrary lib;
+    lib.real = canonical(path);
+    lib.path = std::move(path);
+    lib.how = std::move(how);
+    std::string name = path_basename(lib.real);
+    std::string stem = soname.substr(0, soname.rfind(".so") + 3);
+    if (auto suffix = so_version_suffix(name, stem)) {
+      auto v = DriverVersion::parse(*suffix);
+      if (v && v->parts().size() >= 2 && suffix->find('.') >= 3) lib.version = *v;
+    }
+    return lib;
+  };
+  for (const auto& dir : ld_library_path())
+    if (host.is_file(dir + "/" + soname)) return chosen(dir + "/" + soname, "LD_LIBRARY_PATH");
+  const auto& cache = ld_cache();
+  if (cache.empty()) {
+    // No cache to read (a tree captured without it): the folders it would name, in order.
+    for (const auto& dir : loader_dirs())
+      if (host.is_file(dir + "/" + soname))
+        return chosen(dir + "/" + soname, "folder order (no /etc/ld.so.cache)");
+    return std::nullopt;
+  }
+  const std::string arch = m.host.cpu_arch.value.value_or("");
+  for (const auto& e : cache) {
+    if (e.soname != soname) continue;
+    std::string entry_arch = ld_cache_arch(e.flags);
+    if (!arch.empty() && !entry_arch.empty() && entry_arch != arch) continue;
+    if (host.is_file(e.path)) return chosen(e.path, "/etc/ld.so.cache");
+    break;  // the cached file is gone: the loader goes on to its default folders
+  }
+  for (const char* d :
+       {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}) {
+    std::string path = std::string(d) + "/" + soname;
+    if (host.is_file(path)) return chosen(path, "default folder");
+  }
+  return std::nullopt;
+}
+
 Machine detect_machine(const Host& host, const KnowledgeBase& kb, const DetectOptions& options) {
   Machine m;
   ProbeContext ctx(host, kb, options, m);

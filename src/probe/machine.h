@@ -35,8 +35,9 @@ struct ContainerInfo {
   struct CompatLib {
     std::string path;
     DriverVersion version;
-    bool usable = false;  // newer than the running driver and on the loader's path
-    std::string why;      // e.g. "older than the running driver 580.159.04: not used"
+    bool loaded = false;  // the loader opens it for libcuda.so.1 (or a mount or copy of it)
+    bool usable = false;  // loaded, and newer than the running driver
+    std::string why;      // e.g. "not what the loader opens for libcuda.so.1 (...)"
   };
   std::vector<CompatLib> compat_libs;
 };
@@ -46,6 +47,18 @@ struct DriverLibrary {
   std::string kind;                      // "libcuda", "libnvidia-ml"
   std::optional<DriverVersion> version;  // from the file name
   bool stub = false;                     // .../stubs/libcuda.so: never a driver
+  bool forward_compat = false;           // a cuda-compat build mounted or copied here
+};
+
+// The file the dynamic loader opens for a library name, in glibc's order for a program with
+// no RPATH/RUNPATH: LD_LIBRARY_PATH, then /etc/ld.so.cache, then its default folders.
+struct LoadedLibrary {
+  std::string path;  // the path it opens: "/usr/lib/x86_64-linux-gnu/libcuda.so.1"
+  std::string real;  // links resolved: "/usr/lib/x86_64-linux-gnu/libcuda.so.560.35.05"
+  std::string how;   // "LD_LIBRARY_PATH", "/etc/ld.so.cache", "default folder", or
+                     // "folder order (no /etc/ld.so.cache)"
+  std::optional<DriverVersion> version;  // from the real file's name
+  std::string forward_compat;            // the cuda-compat file it is, or is a mount or copy of
 };
 
 struct DriverInfo {
@@ -55,6 +68,7 @@ struct DriverInfo {
   bool module_loaded = false;
   bool nouveau_loaded = false;
   std::vector<DriverLibrary> libraries;    // user-space libraries found
+  std::optional<LoadedLibrary> libcuda;    // what CUDA programs load for libcuda.so.1
   Fact<DriverVersion> userspace_version;   // version of libcuda/libnvidia-ml found
   bool version_mismatch = false;           // kernel module != user space
   Fact<DriverVersion> nvidia_smi_version;  // only with --exec
@@ -85,6 +99,14 @@ struct Toolkit {
   bool on_ld_library_path = false;
 };
 
+// CUDA_HOME / CUDA_PATH as torch.utils.cpp_extension reads them: `CUDA_HOME or CUDA_PATH`,
+// taken as it is (nvcc is then <it>/bin/nvcc) and never checked.
+struct CudaHomeSetting {
+  std::string var;      // "CUDA_HOME" or "CUDA_PATH"; "" when extension builds guess instead
+  std::string value;    // as set
+  std::string problem;  // "" when it is a folder with bin/nvcc; else what is wrong
+};
+
 struct CudnnInstall {
   Fact<CudnnVersion> version;
   std::string path;   // header or library file the version came from
@@ -100,6 +122,7 @@ struct Machine {
   Fact<std::string> cuda_visible_devices;  // the variable, when set
   Fact<std::string> nvidia_visible_devices;
   std::vector<Toolkit> toolkits;
+  CudaHomeSetting cuda_home;
   std::vector<CudnnInstall> cudnn;
   std::vector<Environment> environments;  // filled by envs/
   std::vector<std::string> notes;         // unreadable files and similar, with reasons

@@ -45,6 +45,9 @@ class ProbeContext {
   // Directories the dynamic loader searches, in its order: LD_LIBRARY_PATH, the folders
   // of ld.so.cache entries, the default folders, /usr/lib/wsl/lib. No duplicates.
   const std::vector<std::string>& loader_dirs();
+  // What the dynamic loader opens for `soname` (glibc's order; machine.h LoadedLibrary),
+  // or nullopt when it finds nothing.
+  std::optional<LoadedLibrary> resolve_library(const std::string& soname);
 
   // Machine facts other probes need (filled as detection proceeds).
   bool inside_container = false;

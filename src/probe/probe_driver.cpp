@@ -122,33 +122,20 @@ void find_libraries(ProbeContext& ctx) {
   }
 }
 
-// The version of the library the loader would open for `soname`, from its real file name.
-std::optional<std::pair<DriverVersion, std::string>> loaded_version(ProbeContext& ctx,
-                                                                    const std::string& soname) {
-  for (const auto& dir : ctx.loader_dirs()) {
-    std::string canon_dir = ctx.canonical(dir);
-    std::string name = path_basename(canon_dir);
-    if (name == "compat" || name == "stubs") continue;
-    std::string path = dir + "/" + soname;
-    if (!ctx.host.is_file(path)) continue;
-    std::string real = ctx.canonical(path);
-    std::string stem = soname.substr(0, soname.rfind(".so") + 3);
-    auto suffix = so_version_suffix(path_basename(real), stem);
-    if (!suffix) continue;
-    if (auto v = driver_version_of_suffix(*suffix)) return std::make_pair(*v, real);
-  }
-  return std::nullopt;
-}
-
 void probe_userspace(ProbeContext& ctx) {
   DriverInfo& d = ctx.m.driver;
   find_libraries(ctx);
-  // NVML is what reports "Driver/library version mismatch"; libcuda is what CUDA loads.
-  for (const char* soname : {"libnvidia-ml.so.1", "libcuda.so.1"}) {
-    if (auto found = loaded_version(ctx, soname)) {
-      d.userspace_version = Fact<DriverVersion>::of(found->first, found->second);
-      break;
-    }
+  d.libcuda = ctx.resolve_library("libcuda.so.1");
+  // NVML is what reports "Driver/library version mismatch"; libcuda is what CUDA loads. A
+  // forward-compatibility libcuda is not the driver's (probe_container looks at it).
+  const auto nvml = ctx.resolve_library("libnvidia-ml.so.1");
+  const std::optional<LoadedLibrary>* const candidates[] = {&nvml, &d.libcuda};
+  for (const std::optional<LoadedLibrary>* lib : candidates) {
+    if (!*lib || !(*lib)->version) continue;
+    const std::string folder = path_basename(path_dirname((*lib)->real));
+    if (folder == "compat" || folder == "stubs") continue;
+    d.userspace_version = Fact<DriverVersion>::of(*(*lib)->version, (*lib)->real);
+    break;
   }
   if (!d.userspace_version.known()) {
     bool only_stub =

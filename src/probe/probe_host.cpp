@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 
 #include "binary/elf.h"
 #include "binary/mapped_file.h"
@@ -170,6 +169,75 @@ void probe_glibc(ProbeContext& ctx) {
   h.glibc = Fact<std::string>::unknown("no libc.so.6 found");
 }
 
+// Which forward-compatibility libcuda, if any, is the one the loader opens: the file itself
+// (a compat/ folder on LD_LIBRARY_PATH or in ld.so.conf), or a copy of it in a system folder.
+// Before its 2025 compat mode, the NVIDIA Container Toolkit bind-mounted the image's
+// /usr/local/cuda/compat/lib*.so.* into the library folder unless their major equals the
+// kernel module's, and ran ldconfig, which points libcuda.so.1 at the newest libcuda there
+// (NVIDIA/libnvidia-container:src/nvc_mount.c@077f498c209832bc545e2ece46c3a2b7d1ed1e4c,
+// nvc_driver_mount() and filter_libraries()).
+// A bind mount is the same file: same name, same size.
+void mark_forward_compat(ProbeContext& ctx) {
+  ContainerInfo& c = ctx.m.container;
+  DriverInfo& d = ctx.m.driver;
+  std::optional<LoadedLibrary>& lib = d.libcuda;
+  if (lib) {
+    const std::string name = path_basename(lib->real);
+    if (path_basename(path_dirname(lib->real)) == "compat") {
+      lib->forward_compat = lib->real;
+      // A compat folder elsewhere than under a toolkit (/opt/cuda-compat/compat): listed too.
+      bool listed = std::any_of(c.compat_libs.begin(), c.compat_libs.end(),
+                                [&](const auto& l) { return l.path == lib->real; });
+      if (!listed && lib->version)
+        c.compat_libs.push_back({lib->real, *lib->version, false, false, {}});
+    }
+    for (const auto& compat : c.compat_libs) {
+      if (!lib->forward_compat.empty()) break;
+      if (path_basename(compat.path) != name) continue;
+      auto a = ctx.host.stat(lib->real);
+      auto b = ctx.host.stat(compat.path);
+      if (a && b && a->size == b->size) lib->forward_compat = compat.path;
+    }
+  }
+  const bool compat_loaded = lib && !lib->forward_compat.empty();
+  if (compat_loaded) {
+    for (auto& l : d.libraries)
+      if (l.kind == "libcuda" && ctx.canonical(l.path) == lib->real) l.forward_compat = true;
+    // The user-space driver is then the host's own libcuda, not the compat build.
+    if (d.userspace_version.known() && d.userspace_version.source == lib->real) {
+      d.userspace_version = Fact<DriverVersion>::unknown(
+          "libcuda.so.1 is a forward-compatibility build and no libnvidia-ml.so.1 was found");
+      for (const auto& l : d.libraries)
+        if (l.kind == "libcuda" && !l.stub && !l.forward_compat && l.version && d.version.known() &&
+            *l.version == *d.version.value)
+          d.userspace_version = Fact<DriverVersion>::of(*l.version, l.path);
+      d.version_mismatch = d.version.known() && d.userspace_version.known() &&
+                           !(*d.version.value == *d.userspace_version.value);
+    }
+  }
+  const auto& driver = d.version;
+  const std::string opened =
+      lib ? lib->path + (lib->real != lib->path ? " -> " + lib->real : std::string()) + " (" +
+                lib->how + ")"
+          : std::string();
+  for (auto& compat : c.compat_libs) {
+    compat.loaded = compat_loaded && lib->forward_compat == compat.path;
+    if (!compat.loaded) {
+      compat.why = lib ? "not what the loader opens for libcuda.so.1: it opens " + opened
+                       : "the loader finds no libcuda.so.1";
+    } else if (!driver.known()) {
+      compat.why = "the loader opens it (" + opened + "); the running driver is unknown";
+    } else if (!(compat.version > *driver.value)) {
+      compat.why = "the loader opens it (" + opened + "), but it is not newer than the driver " +
+                   driver.value->str();
+    } else {
+      compat.usable = true;
+      compat.why =
+          "the loader opens it (" + opened + "); newer than the driver " + driver.value->str();
+    }
+  }
+}
+
 }  // namespace
 
 void probe_host(ProbeContext& ctx) {
@@ -219,16 +287,6 @@ void probe_container(ProbeContext& ctx) {
   c.nvidia_require_cuda = ctx.host.env("NVIDIA_REQUIRE_CUDA").value_or("");
 
   // Forward-compatibility libraries under each toolkit's compat/ folder.
-  const auto& driver = ctx.m.driver.version;
-  // The folders the loader searches, made canonical: asked only when a compat/ folder exists.
-  std::optional<std::set<std::string>> loader_folders;
-  auto on_loader_path = [&](const std::string& dir) {
-    if (!loader_folders) {
-      loader_folders.emplace();
-      for (const auto& d : ctx.loader_dirs()) loader_folders->insert(ctx.canonical(d));
-    }
-    return loader_folders->count(dir) > 0;
-  };
   std::vector<std::string> roots;
   for (const auto& tk : ctx.m.toolkits) roots.push_back(tk.path);
   if (const auto* local = ctx.list("/usr/local"))
@@ -240,27 +298,15 @@ void probe_container(ProbeContext& ctx) {
     std::string dir = root + "/compat";
     const auto* entries = ctx.list(dir);
     if (entries == nullptr) continue;
-    const bool loaded = on_loader_path(dir);
     for (const auto& e : *entries) {
       auto suffix = so_version_suffix(e.name, "libcuda.so");
       if (!suffix) continue;
       auto v = DriverVersion::parse(*suffix);
       if (!v || v->parts().size() < 2) continue;
-      ContainerInfo::CompatLib lib{dir + "/" + e.name, *v, false, {}};
-      if (!driver.known()) {
-        lib.why = "the running driver is unknown";
-      } else if (!(*v > *driver.value)) {
-        lib.why = "not newer than the running driver " + driver.value->str() + ": not used";
-      } else if (!loaded) {
-        lib.why = "newer than the driver " + driver.value->str() +
-                  ", but its folder is not on LD_LIBRARY_PATH or in ld.so.cache: not used";
-      } else {
-        lib.usable = true;
-        lib.why = "newer than the driver " + driver.value->str() + " and on the loader's path";
-      }
-      c.compat_libs.push_back(std::move(lib));
+      c.compat_libs.push_back({dir + "/" + e.name, *v, false, false, {}});
     }
   }
+  mark_forward_compat(ctx);
 }
 
 }  // namespace cudafit

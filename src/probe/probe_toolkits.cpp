@@ -127,6 +127,41 @@ Toolkit* owner(ProbeContext& ctx, const Aliases& aliases, const std::string& can
   return nullptr;
 }
 
+// torch.utils.cpp_extension._find_cuda_home(): `os.environ.get('CUDA_HOME') or
+// os.environ.get('CUDA_PATH')`, used as it is when not None; _check_cuda_version() then runs
+// <it>/bin/nvcc ("nvcc not found at '...'. Ensure CUDA path '...' is correct.").
+// pytorch/pytorch:torch/utils/cpp_extension.py@0011ec5c5d6171a395bb339b873343a4cdfebd18
+void probe_cuda_home(ProbeContext& ctx) {
+  CudaHomeSetting& h = ctx.m.cuda_home;
+  auto home = ctx.host.env("CUDA_HOME");
+  auto path = ctx.host.env("CUDA_PATH");
+  if (home && !home->empty()) {
+    h.var = "CUDA_HOME";
+    h.value = *home;
+  } else if (path) {  // an empty CUDA_PATH is not None: no guessing, no CUDA
+    h.var = "CUDA_PATH";
+    h.value = *path;
+  } else {
+    return;
+  }
+  if (h.value.empty()) {
+    h.problem = "is set but empty: torch.utils.cpp_extension then finds no CUDA at all";
+    return;
+  }
+  if (h.value.front() != '/') {
+    h.problem = "is a relative path: each build resolves it against its own working folder";
+    return;
+  }
+  auto info = ctx.host.stat(h.value);
+  if (!info) {
+    h.problem = "does not exist";
+  } else if (info->type != FileType::kDirectory) {
+    h.problem = "is not a folder";
+  } else if (!ctx.host.is_file(path_join(h.value, "bin/nvcc"))) {
+    h.problem = "has no bin/nvcc";
+  }
+}
+
 }  // namespace
 
 void probe_toolkits(ProbeContext& ctx) {
@@ -183,6 +218,7 @@ void probe_toolkits(ProbeContext& ctx) {
   }
   for (const auto& dir : ctx.ld_library_path())
     if (Toolkit* tk = toolkit_containing(ctx, ctx.canonical(dir))) tk->on_ld_library_path = true;
+  probe_cuda_home(ctx);
 }
 
 namespace {
@@ -219,9 +255,16 @@ void add_cudnn(ProbeContext& ctx, const std::vector<std::string>& include_dirs,
   std::optional<std::pair<CudnnVersion, std::string>> hit;
   for (const auto& d : include_dirs)
     if ((hit = cudnn_from_headers(ctx, d))) break;
-  if (!hit)
-    for (const auto& d : lib_dirs)
+  if (!hit) {
+    // lib64 is usually a link to targets/<arch>/lib: list each real folder once.
+    std::vector<std::string> seen;
+    for (const auto& d : lib_dirs) {
+      std::string canon = ctx.canonical(d);
+      if (std::find(seen.begin(), seen.end(), canon) != seen.end()) continue;
+      seen.push_back(canon);
       if ((hit = cudnn_from_libs(ctx, d))) break;
+    }
+  }
   if (!hit) return;
   std::string canon = ctx.canonical(hit->second);
   for (const auto& c : ctx.m.cudnn)

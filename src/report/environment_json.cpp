@@ -46,6 +46,10 @@ nlohmann::json environment_to_json(const Environment& env) {
   j["include_system_site_packages"] = env.include_system_site_packages;
   j["site_packages"] = env.site_packages;
   j["sys_path"] = env.sys_path;
+  j["sys_path_origin"] = env.sys_path_origin;
+  j["user_site"] = text_or_null(env.user_site);
+  j["user_site_on_path"] = env.user_site_on_path;
+  j["site_rules"] = text_or_null(env.site_rules);
   j["packages"] = nlohmann::json::array();
   for (const auto& p : env.packages) j["packages"].push_back(package_to_json(p));
   j["requirements"] = nlohmann::json::array();

@@ -71,9 +71,21 @@ json driver_json(const DriverInfo& d) {
     libs.push_back({{"path", l.path},
                     {"kind", l.kind},
                     {"version", l.version ? json(l.version->str()) : json(nullptr)},
-                    {"stub", l.stub}});
+                    {"stub", l.stub},
+                    {"forward_compat", l.forward_compat}});
   }
   o["libraries"] = std::move(libs);
+  if (d.libcuda) {
+    const LoadedLibrary& l = *d.libcuda;
+    o["libcuda"] = {
+        {"path", l.path},
+        {"real", l.real},
+        {"how", l.how},
+        {"version", l.version ? json(l.version->str()) : json(nullptr)},
+        {"forward_compat", l.forward_compat.empty() ? json(nullptr) : json(l.forward_compat)}};
+  } else {
+    o["libcuda"] = nullptr;
+  }
   f.finish();
   return o;
 }
@@ -122,8 +134,11 @@ json container_json(const ContainerInfo& c) {
       c.nvidia_require_cuda.empty() ? json(nullptr) : json(c.nvidia_require_cuda);
   json compat = json::array();
   for (const auto& l : c.compat_libs)
-    compat.push_back(
-        {{"path", l.path}, {"version", l.version.str()}, {"usable", l.usable}, {"why", l.why}});
+    compat.push_back({{"path", l.path},
+                      {"version", l.version.str()},
+                      {"loaded", l.loaded},
+                      {"usable", l.usable},
+                      {"why", l.why}});
   o["compat_libs"] = std::move(compat);
   f.finish();
   return o;
@@ -146,6 +161,13 @@ nlohmann::json machine_to_json(const Machine& m) {
   json toolkits = json::array();
   for (const auto& t : m.toolkits) toolkits.push_back(toolkit_json(t));
   out["toolkits"] = std::move(toolkits);
+  out["cuda_home"] =
+      m.cuda_home.var.empty()
+          ? json(nullptr)
+          : json{{"var", m.cuda_home.var},
+                 {"value", m.cuda_home.value},
+                 {"problem",
+                  m.cuda_home.problem.empty() ? json(nullptr) : json(m.cuda_home.problem)}};
   json cudnn = json::array();
   for (const auto& c : m.cudnn) {
     cudnn.push_back({{"version", c.version.known() ? json(c.version.value->str()) : json(nullptr)},
@@ -240,6 +262,8 @@ std::string machine_to_text(const Machine& m) {
       }() + ")";
     line("toolkit", s);
   }
+  if (!m.cuda_home.problem.empty())
+    line(m.cuda_home.var, "'" + m.cuda_home.value + "' " + m.cuda_home.problem);
   if (m.cudnn.empty()) line("cudnn", "none found");
   for (const auto& c : m.cudnn) line("cudnn", text_of(c.version) + ", " + c.where);
   for (const auto& n : m.notes) line("note", n);

@@ -37,6 +37,7 @@ class Fixture:
             self.env = dict(l.rstrip("\n").split("=", 1) for l in f if "=" in l)
         self.expected = sorted(expected)
         self.why = why
+        self.detect = None  # {"_source": ..., "fields": {...}} for tests/probe/machines_test.cpp
 
     def save(self):
         with open(os.path.join(self.dir, "env.txt"), "w") as f:
@@ -46,6 +47,9 @@ class Fixture:
             f.write("# " + self.why + "\n")
             for line in self.expected:
                 f.write(line + "\n")
+        if self.detect:
+            with open(os.path.join(self.dir, "expected-detect.json"), "w") as f:
+                f.write(json.dumps(self.detect, indent=2) + "\n")
 
     # --- machine edits ---
     def set_driver(self, old, new):
@@ -83,10 +87,11 @@ class Fixture:
             symlink(self.root, "/usr/local/cuda", d)
 
     # --- Python environments ---
-    def venv(self, prefix, py="3.11.9", active=True):
+    def venv(self, prefix, py="3.11.9", active=True, system_site=False):
         mm = py.rsplit(".", 1)[0]
+        flag = "true" if system_site else "false"  # what `python -m venv [--system-site-packages]` writes
         write(self.root, prefix + "/pyvenv.cfg",
-              f"home = /usr/bin\ninclude-system-site-packages = false\nversion = {py}\n")
+              f"home = /usr/bin\ninclude-system-site-packages = {flag}\nversion = {py}\n")
         symlink(self.root, prefix + "/bin/python", "python3")
         symlink(self.root, prefix + "/bin/python3", "/usr/bin/python3")
         if active:
@@ -143,6 +148,75 @@ class Fixture:
 
 
 VENV = "/home/user/venv"
+
+
+def elf_stub(path, soname):
+    """A minimal ELF shared object with `soname`: what ldconfig reads to make its links and cache."""
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "e.c")
+        with open(src, "w") as f:
+            f.write("int cudafit_fixture_stub;\n")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run(["gcc", "-shared", "-nostdlib", "-fPIC", "-s", "-Wl,--build-id=none",
+                        "-Wl,-z,noseparate-code", "-Wl,-soname," + soname, "-o", path, src], check=True)
+
+
+def run_ldconfig(root):
+    """glibc's ldconfig on the tree (as the container runtime runs it in the container): the
+    soname links (libcuda.so.1 -> the newest libcuda.so.X in a folder) and /etc/ld.so.cache.
+    It chroots into the tree: root, or a user namespace where root is mapped."""
+    import subprocess
+    cmd = ["ldconfig", "-r", root]
+    if os.geteuid() != 0:
+        cmd = ["unshare", "-r"] + cmd
+    subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+
+
+def l4_cuda126(name, expected, why, device="0x27b8", model="NVIDIA L4", mounted=True):
+    """A CUDA 12.6.3 image (cuda-compat-12-6: libcuda.so.560.35.05) on an L4 host with driver
+    535.183.01, as nvidia-container-toolkit set it up before its 2025 compat mode: the host's
+    user-space libraries and (`mounted`) the image's /usr/local/cuda/compat libraries bind-mounted
+    into /usr/lib/x86_64-linux-gnu, then ldconfig run inside (NVIDIA/libnvidia-container
+    src/nvc_mount.c nvc_driver_mount(): container library mounts, filter_libraries())."""
+    f = Fixture(name, "container-forward-compat", expected, why)
+    f.set_gpu("0000:00:04.0", device, model)
+    shutil.rmtree(os.path.join(f.root, "usr/local/cuda-12.4"))
+    os.remove(os.path.join(f.root, "usr/local/cuda"))
+    tk = "/usr/local/cuda-12.6"
+    write(f.root, tk + "/version.json", json.dumps({"cuda": {"name": "CUDA SDK", "version": "12.6.3"}}, indent=3) + "\n")
+    symlink(f.root, "/usr/local/cuda", tk)
+    # The cuda-compat-12-6 package: libraries named for driver 560.35.05, with their links.
+    compat = tk + "/compat"
+    for lib, soname in (("libcuda.so", "libcuda.so.1"), ("libnvidia-ptxjitcompiler.so", "libnvidia-ptxjitcompiler.so.1"),
+                        ("libnvidia-nvvm.so", "libnvidia-nvvm.so.4")):
+        elf_stub(os.path.join(f.root, compat.lstrip("/"), lib + ".560.35.05"), soname)
+        symlink(f.root, compat + "/" + soname, lib + ".560.35.05")
+    symlink(f.root, compat + "/libcuda.so", "libcuda.so.1")
+    # The host's driver libraries as the runtime mounts them (files, no links: ldconfig makes them).
+    libdir = "/usr/lib/x86_64-linux-gnu"
+    for name_ in os.listdir(os.path.join(f.root, libdir.lstrip("/"))):
+        os.remove(os.path.join(f.root, libdir.lstrip("/"), name_))
+    for lib, soname in (("libcuda.so", "libcuda.so.1"), ("libnvidia-ml.so", "libnvidia-ml.so.1"),
+                        ("libnvidia-ptxjitcompiler.so", "libnvidia-ptxjitcompiler.so.1")):
+        elf_stub(os.path.join(f.root, libdir.lstrip("/"), lib + ".535.183.01"), soname)
+    if mounted:
+        for lib in ("libcuda.so", "libnvidia-ptxjitcompiler.so", "libnvidia-nvvm.so"):
+            shutil.copyfile(os.path.join(f.root, compat.lstrip("/"), lib + ".560.35.05"),
+                            os.path.join(f.root, libdir.lstrip("/"), lib + ".560.35.05"))
+    symlink(f.root, libdir + "/libcuda.so", "libcuda.so.1")  # the runtime's symlink_libraries()
+    write(f.root, "/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n\n")
+    write(f.root, "/etc/ld.so.conf.d/libc.conf", "# libc default configuration\n/usr/local/lib\n")
+    write(f.root, "/etc/ld.so.conf.d/x86_64-linux-gnu.conf",
+          "# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n")
+    write(f.root, "/etc/ld.so.conf.d/nvidia.conf", "/usr/local/nvidia/lib\n/usr/local/nvidia/lib64\n")
+    run_ldconfig(f.root)
+    f.env["CUDA_VERSION"] = "12.6.3"
+    f.env["NV_CUDA_COMPAT_PACKAGE"] = "cuda-compat-12-6"
+    f.env["NVIDIA_REQUIRE_CUDA"] = ("cuda>=12.6 brand=unknown,driver>=470,driver<471 brand=tesla,driver>=470,driver<471 "
+                                    "brand=unknown,driver>=535,driver<536 brand=tesla,driver>=535,driver<536")
+    f.env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"
+    return f
 
 
 def torch_231(f, site, tv="0.18.1+cu121", tv_cuda="12.1", cudnn="8.9.2.26"):
@@ -233,6 +307,34 @@ def build():
     f.torch("/opt/oldlibs", "2.1.0+cu118", "11.8")
     f.env["PYTHONPATH"] = "/opt/oldlibs"; made.append(f)
 
+    # Issue 15, defect 1: site.py's venv() puts a venv's own site-packages before the user
+    # site ("Doing this here ensures venv takes precedence over user-site"); a conda env has no
+    # venv(), so there the user site comes first (python/cpython:Lib/site.py main()).
+    f = Fixture("venv-system-site", "desktop-rtx3050-535", [],
+                "venv made with --system-site-packages holding torch 2.5.1+cu121; `pip install --user` put torch 2.3.1+cu121 in ~/.local: the venv's own comes first on sys.path")
+    f.torch(f.venv(VENV, system_site=True), "2.5.1+cu121", "12.1")
+    f.torch("/home/user/.local/lib/python3.11/site-packages", "2.3.1+cu121", "12.1"); made.append(f)
+
+    f = Fixture("conda-user-site-shadow", "desktop-rtx3050-535", ["error shadowed-install"],
+                "near miss: the same ~/.local torch 2.3.1+cu121 beside a conda env's torch 2.5.1+cu121: without venv() the user site is searched first")
+    prefix = "/home/user/miniconda3/envs/ml"
+    f.torch(f.conda_env(prefix), "2.5.1+cu121", "12.1")
+    f.torch("/home/user/.local/lib/python3.11/site-packages", "2.3.1+cu121", "12.1"); made.append(f)
+
+    # Issue 15, defect 6: torch.utils.cpp_extension uses `CUDA_HOME or CUDA_PATH` as it is and
+    # runs <it>/bin/nvcc (pytorch/pytorch:torch/utils/cpp_extension.py _find_cuda_home()).
+    f = Fixture("cuda-home-invalid", "desktop-rtx3050-535", ["warning cuda-home-invalid"],
+                "CUDA_HOME=/nonexistent while nvcc 12.2 is on PATH: extension builds look for /nonexistent/bin/nvcc")
+    torch_231(f, f.venv(VENV)); f.env["CUDA_HOME"] = "/nonexistent"; made.append(f)
+
+    f = Fixture("cuda-path-lib64", "desktop-rtx3050-535", ["warning cuda-home-invalid"],
+                "CUDA_PATH=/usr/local/cuda-12.2/lib64 (no CUDA_HOME): a folder, but without bin/nvcc")
+    torch_231(f, f.venv(VENV)); f.env["CUDA_PATH"] = "/usr/local/cuda-12.2/lib64"; made.append(f)
+
+    f = Fixture("cuda-home-link", "desktop-rtx3050-535", [],
+                "near miss: CUDA_HOME=/usr/local/cuda, a link to /usr/local/cuda-12.2 with bin/nvcc")
+    torch_231(f, f.venv(VENV)); f.env["CUDA_HOME"] = "/usr/local/cuda"; made.append(f)
+
     f = Fixture("toolkit-11-active", "desktop-rtx3050-535", ["warning toolkit-mismatch", "info multiple-toolkits"],
                 "/usr/local/cuda -> cuda-11.8 (nvcc 11.8 on PATH) while torch is built with CUDA 12.1")
     f.toolkit("11.8", link=True); torch_231(f, f.venv(VENV)); made.append(f)
@@ -264,8 +366,8 @@ def build():
                 "WSL2 laptop with torch 2.3.1+cu121 in a venv")
     torch_231(f, f.venv(VENV)); made.append(f)
 
-    f = Fixture("container-healthy", "container-forward-compat", [],
-                "container with CUDA 12.4.1 on a 535 host, served by its forward-compat libraries, torch 2.4.1+cu124")
+    f = Fixture("container-healthy", "container-forward-compat", ["info forward-compat-in-use"],
+                "container with CUDA 12.4.1 on a 535 host, served by its forward-compat libraries (A100, cuda-forward-compat.csv 12.4 on R535), torch 2.4.1+cu124")
     site = f.venv("/opt/venv", py="3.10.12")
     f.torch(site, "2.4.1+cu124", "12.4"); made.append(f)
 
@@ -273,6 +375,52 @@ def build():
                 "the same container without cuda/compat: CUDA 12.4.1 (needs 550.54.15) on 535.183.01 runs only through minor-version compatibility")
     shutil.rmtree(os.path.join(f.root, "usr/local/cuda-12.4/compat"), ignore_errors=True)
     f.env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"; made.append(f)
+
+    # Issue 15, defect 2: forward compatibility in use through the runtime's mounts. cuda.csv:
+    # 12.6.3 pairs with 560.35.05 (min 560.28.03 for 12.6); cuda-forward-compat.csv: 12.6 on R535
+    # compatible; gpus.csv: L4 (27b8) data-center, GeForce RTX 4090 (2684) not.
+    f = l4_cuda126("container-compat-mounted", ["info forward-compat-in-use"],
+                   "CUDA 12.6.3 image on an L4 with driver 535.183.01: the runtime mounted the image's cuda-compat 560.35.05 into /usr/lib/x86_64-linux-gnu and ldconfig pointed libcuda.so.1 at it")
+    f.detect = {
+        "_source": "Built by tests/doctor/make_fixtures.py (l4_cuda126): a CUDA 12.6.3 image on an L4 host with driver 535.183.01, laid out as nvidia-container-toolkit did before its 2025 compat mode: the host's libraries and the image's /usr/local/cuda-12.6/compat libraries bind-mounted into /usr/lib/x86_64-linux-gnu, then ldconfig (the real one, run on the tree) pointed libcuda.so.1 at the newest libcuda and wrote /etc/ld.so.cache.",
+        "fields": {
+            "driver.version": "535.183.01",
+            "driver.userspace_version": "535.183.01",
+            "driver.version_mismatch": "false",
+            "driver.libcuda.path": "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
+            "driver.libcuda.real": "/usr/lib/x86_64-linux-gnu/libcuda.so.560.35.05",
+            "driver.libcuda.how": "/etc/ld.so.cache",
+            "driver.libcuda.version": "560.35.05",
+            "driver.libcuda.forward_compat": "/usr/local/cuda-12.6/compat/libcuda.so.560.35.05",
+            "container.compat_libs": "1",
+            "container.compat_libs[0].path": "/usr/local/cuda-12.6/compat/libcuda.so.560.35.05",
+            "container.compat_libs[0].loaded": "true",
+            "container.compat_libs[0].usable": "true",
+            "gpus[0].pci_id": "10de:27b8",
+            "gpus[0].compute_capability": "8.9",
+            "cuda_home.var": ""
+        }
+    }
+    made.append(f)
+    made.append(l4_cuda126("container-compat-geforce", ["error forward-compat-unsupported"],
+                           "near miss: the same mounts on a GeForce RTX 4090: forward compatibility is not supported there (CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE)",
+                           device="0x2684", model="NVIDIA GeForce RTX 4090"))
+    f = l4_cuda126("container-compat-not-loaded", ["warning container-cuda-too-new"],
+                   "near miss: the same image and host, compat libraries in /usr/local/cuda-12.6/compat but not mounted: libcuda.so.1 is the host's 535.183.01; CUDA 12.6 runs through minor-version compatibility",
+                   mounted=False)
+    f.detect = {
+        "_source": "Built by tests/doctor/make_fixtures.py (l4_cuda126, mounted=False): the same image and host, the compat libraries only in /usr/local/cuda-12.6/compat; ldconfig pointed libcuda.so.1 at the host's 535.183.01.",
+        "fields": {
+            "driver.userspace_version": "535.183.01",
+            "driver.version_mismatch": "false",
+            "driver.libcuda.real": "/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01",
+            "driver.libcuda.how": "/etc/ld.so.cache",
+            "driver.libcuda.forward_compat": "",
+            "container.compat_libs[0].loaded": "false",
+            "container.compat_libs[0].usable": "false"
+        }
+    }
+    made.append(f)
 
     # Issue #15: a lab extension is read from its binary by default (no --kernels).
     rtx5090 = "RTX 5090 (10de:2b85, sm_120, gpus.csv) on 580.95.05 with torch 2.7.0+cu128 (sm_120 SASS, torch-arch-lists.csv)"

@@ -38,7 +38,7 @@ Machine with_torch(Machine m, InstalledPackage torch) {
 
 Machine only_torch(const char* driver, const char* driver_cuda, Gpu g, const std::string& version,
                    const char* cuda) {
-  Machine m = machine_with_driver(driver, driver_cuda, {g});
+  Machine m = machine_with_driver(driver, driver_cuda, {std::move(g)});
   m.environments.push_back(venv(kVenv, {torch_pkg(version, cuda, site(kVenv))}));
   return m;
 }
@@ -47,6 +47,26 @@ PackageKernels kernels_of(const std::string& package,
                           std::vector<std::vector<CodeEntry>> containers) {
   return PackageKernels{kVenv, package, "0.0.27", site(kVenv) + "/" + package + "/_C.so",
                         std::move(containers)};
+}
+
+// A CUDA 12.4.1 container (needs 550.54.14) on `driver`, its cuda-compat 550.54.15 under
+// /usr/local/cuda/compat; `loaded`: the loader opens it for libcuda.so.1 (LD_LIBRARY_PATH).
+Machine compat_container(const char* driver, Gpu g, bool loaded) {
+  Machine m = machine_with_driver(driver, "12.2", {std::move(g)});
+  m.container.inside = true;
+  m.container.image_cuda = Fact<CudaVersion>::of(cv("12.4.1"), "CUDA_VERSION");
+  const std::string compat = "/usr/local/cuda-12.4/compat/libcuda.so.550.54.15";
+  ContainerInfo::CompatLib lib{compat, dv("550.54.15"), loaded, loaded, "(probe's words)"};
+  m.container.compat_libs.push_back(lib);
+  LoadedLibrary l;
+  l.path =
+      loaded ? "/usr/local/cuda/compat/libcuda.so.1" : "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
+  l.real = loaded ? compat : "/usr/lib/x86_64-linux-gnu/libcuda.so." + std::string(driver);
+  l.how = loaded ? "LD_LIBRARY_PATH" : "/etc/ld.so.cache";
+  l.version = loaded ? dv("550.54.15") : dv(driver);
+  if (loaded) l.forward_compat = compat;
+  m.driver.libcuda = l;
+  return m;
 }
 
 struct Case {
@@ -289,17 +309,20 @@ const std::vector<Case>& cases() {
          return m;
        },
        {"error container-cuda-too-new"}},
-      {"near miss: container with usable forward-compat libraries",
-       [] {
-         Machine m = machine_with_driver("470.256.02", "11.4", {gpu(0, "Tesla T4", 0x1eb8, "7.5")});
-         m.container.inside = true;
-         m.container.image_cuda = Fact<CudaVersion>::of(cv("12.4.1"), "CUDA_VERSION");
-         ContainerInfo::CompatLib lib{"/usr/local/cuda/compat/libcuda.so.550.54.15",
-                                      dv("550.54.15"), true, ""};
-         m.container.compat_libs.push_back(lib);
-         return m;
-       },
-       {}},
+      // cuda-forward-compat.csv: 12.4 on R535 compatible; R470 not listed (end of life).
+      // gpus.csv: Tesla T4 (1eb8) and L4 data-center, GeForce RTX 4090 (2684) not.
+      {"forward compatibility in use on a data-center GPU",
+       [] { return compat_container("535.183.01", gpu(0, "Tesla T4", 0x1eb8, "7.5"), true); },
+       {"info forward-compat-in-use"}},
+      {"forward compatibility in use on a GeForce GPU: 804",
+       [] { return compat_container("535.183.01", gpu(0, "RTX 4090", 0x2684, "8.9"), true); },
+       {"error forward-compat-unsupported"}},
+      {"forward compatibility on a branch NVIDIA does not list: 803",
+       [] { return compat_container("470.256.02", gpu(0, "Tesla T4", 0x1eb8, "7.5"), true); },
+       {"error forward-compat-unsupported"}},
+      {"near miss: compat libraries present but the loader opens the driver's",
+       [] { return compat_container("535.183.01", gpu(0, "Tesla T4", 0x1eb8, "7.5"), false); },
+       {"warning container-cuda-too-new"}},
       {"CUDA_VISIBLE_DEVICES empty",
        [] {
          Machine m = workstation();
@@ -338,6 +361,29 @@ const std::vector<Case>& cases() {
          return m;
        },
        {}},
+      // torch.utils.cpp_extension: CUDA_HOME (else CUDA_PATH) taken as it is, then <it>/bin/nvcc.
+      {"CUDA_HOME points nowhere",
+       [] {
+         Machine m = workstation();
+         m.cuda_home = {"CUDA_HOME", "/nonexistent", "does not exist"};
+         return m;
+       },
+       {"warning cuda-home-invalid"}},
+      {"near miss: CUDA_HOME at the toolkit",
+       [] {
+         Machine m = workstation();
+         m.cuda_home = {"CUDA_HOME", "/usr/local/cuda-12.1", ""};
+         return m;
+       },
+       {}},
+      {"a broken CUDA_HOME takes the place of toolkit-mismatch",
+       [] {
+         Machine m = workstation();
+         m.toolkits = {toolkit("/usr/local/cuda-11.8", "11.8", true)};
+         m.cuda_home = {"CUDA_PATH", "", "is set but empty"};
+         return m;
+       },
+       {"warning cuda-home-invalid"}},
       // gpu-archs.csv: Kepler GK210 (3.7) last branch 470; Pascal GP104 last 580.
       {"Tesla K80 on driver 535",
        [] {
@@ -408,6 +454,22 @@ TEST(RulesDetail, DriverTooOldSaysWhatCanFail) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].summary.find("minor-version compatibility"), std::string::npos);
   EXPECT_NE(f[0].fix.find("530.30.02"), std::string::npos) << f[0].fix;
+}
+
+TEST(RulesDetail, CudaHomeFixNamesTheToolkitOfTorchsCuda) {
+  Machine m = workstation();  // torch 2.3.1+cu121
+  m.toolkits = {toolkit("/usr/local/cuda-11.8", "11.8", true),
+                toolkit("/usr/local/cuda-12.1", "12.1", false)};
+  m.cuda_home = {"CUDA_HOME", "/opt/cuda", "has no bin/nvcc"};
+  auto fix_of = [](const std::vector<Finding>& findings) {
+    for (const auto& f : findings)
+      if (f.id == "cuda-home-invalid") return f.fix;
+    return std::string("(no cuda-home-invalid)");
+  };
+  EXPECT_EQ(fix_of(run(m, {})), "export CUDA_HOME=/usr/local/cuda-12.1");
+  m.toolkits = {};
+  std::string fix = fix_of(run(m, {}));
+  EXPECT_EQ(fix.rfind("unset CUDA_HOME", 0), 0u) << fix;
 }
 
 TEST(RulesDetail, ErrorsComeFirst) {

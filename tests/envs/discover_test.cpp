@@ -164,11 +164,13 @@ TEST(Discover, UserSiteAndSystemSiteInSysPath) {
   opt.env_paths = {"/v"};
   auto envs = discover_environments(h, opt);
   ASSERT_GE(envs.size(), 2u);
-  // site.py: user site first, then the venv's, then (include-system-site-packages) the base's,
-  // each followed by its .pth entries that exist.
+  // site.py main(): venv() adds the venv's own site-packages first ("ensures venv takes
+  // precedence over user-site"), then the user site, then (include-system-site-packages) the
+  // base's, each followed by its .pth entries that exist. /usr/lib/python3/dist-packages
+  // marks Debian's site.py (no site.py in this tree).
   EXPECT_EQ(envs[0].sys_path,
-            (std::vector<std::string>{"/home/u/.local/lib/python3.11/site-packages",
-                                      "/v/lib/python3.11/site-packages",
+            (std::vector<std::string>{"/v/lib/python3.11/site-packages",
+                                      "/home/u/.local/lib/python3.11/site-packages",
                                       "/usr/local/lib/python3.11/dist-packages",
                                       "/usr/lib/python3/dist-packages", "/opt/extra"}));
   EXPECT_EQ(envs[1].path, "/usr");

@@ -42,6 +42,7 @@ inline std::map<std::string, std::string> flatten(const Machine& m) {
     std::string p = "container.compat_libs[" + std::to_string(i) + "].";
     o[p + "path"] = c.path;
     o[p + "version"] = c.version.str();
+    o[p + "loaded"] = flat_bool(c.loaded);
     o[p + "usable"] = flat_bool(c.usable);
   }
   const DriverInfo& d = m.driver;
@@ -61,7 +62,17 @@ inline std::map<std::string, std::string> flatten(const Machine& m) {
     o[p + "kind"] = l.kind;
     o[p + "version"] = l.version ? l.version->str() : "none";
     o[p + "stub"] = flat_bool(l.stub);
+    o[p + "forward_compat"] = flat_bool(l.forward_compat);
   }
+  if (d.libcuda) {
+    o["driver.libcuda.path"] = d.libcuda->path;
+    o["driver.libcuda.real"] = d.libcuda->real;
+    o["driver.libcuda.how"] = d.libcuda->how;
+    o["driver.libcuda.version"] = d.libcuda->version ? d.libcuda->version->str() : "none";
+    o["driver.libcuda.forward_compat"] = d.libcuda->forward_compat;
+  }
+  o["cuda_home.var"] = m.cuda_home.var;
+  o["cuda_home.problem"] = m.cuda_home.problem;
   o["gpus"] = std::to_string(m.gpus.size());
   o["gpus.visible"] = std::to_string(
       std::count_if(m.gpus.begin(), m.gpus.end(), [](const Gpu& g) { return g.visible; }));

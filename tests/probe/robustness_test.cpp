@@ -182,5 +182,41 @@ TEST(Robustness, StubIsNeverTheDriver) {
   EXPECT_TRUE(m.driver.libraries[0].stub);
 }
 
+// torch.utils.cpp_extension._find_cuda_home(): `os.environ.get('CUDA_HOME') or
+// os.environ.get('CUDA_PATH')`, used as it is; the build then runs <it>/bin/nvcc.
+TEST(Robustness, CudaHomeAsExtensionBuildsReadIt) {
+  struct Row {
+    std::map<std::string, std::string> env;
+    const char* var;
+    const char* problem;
+  };
+  const std::vector<Row> rows = {
+      {{}, "", ""},                                           // neither set: builds guess
+      {{{"CUDA_HOME", "/usr/local/cuda"}}, "CUDA_HOME", ""},  // a link to a toolkit
+      {{{"CUDA_HOME", "/nonexistent"}}, "CUDA_HOME", "does not exist"},
+      {{{"CUDA_HOME", "/usr/local/cuda-12.4/version.json"}}, "CUDA_HOME", "is not a folder"},
+      {{{"CUDA_HOME", "/usr/local/cuda-12.4/lib64"}}, "CUDA_HOME", "has no bin/nvcc"},
+      {{{"CUDA_HOME", "cuda"}}, "CUDA_HOME", "is a relative path"},
+      {{{"CUDA_HOME", ""}, {"CUDA_PATH", "/nonexistent"}}, "CUDA_PATH", "does not exist"},
+      {{{"CUDA_HOME", ""}}, "", ""},                           // '' or None: None, guesses
+      {{{"CUDA_PATH", ""}}, "CUDA_PATH", "is set but empty"},  // None or '': '', no CUDA
+      {{{"CUDA_HOME", "/usr/local/cuda"}, {"CUDA_PATH", "/x"}}, "CUDA_HOME", ""},
+  };
+  for (const Row& r : rows) {
+    MemoryHost h;
+    h.add_file("/usr/local/cuda-12.4/version.json", R"({"cuda": {"version": "12.4.1"}})");
+    h.add_file("/usr/local/cuda-12.4/bin/nvcc", "");
+    h.add_dir("/usr/local/cuda-12.4/lib64");
+    h.add_symlink("/usr/local/cuda", "cuda-12.4");
+    for (const auto& [k, v] : r.env) h.set_env(k, v);
+    Machine m = detect(h);
+    std::string label =
+        r.env.empty() ? std::string("(none)") : r.env.begin()->first + "=" + r.env.begin()->second;
+    EXPECT_EQ(m.cuda_home.var, r.var) << label;
+    EXPECT_EQ(m.cuda_home.problem.rfind(r.problem, 0), 0u) << label << ": " << m.cuda_home.problem;
+    EXPECT_EQ(m.cuda_home.problem.empty(), std::string(r.problem).empty()) << label;
+  }
+}
+
 }  // namespace
 }  // namespace cudafit
