@@ -71,8 +71,16 @@ Status parse_ngc(const CsvTable& t, std::vector<NgcPytorchImage>& out) {
       if (!b || *b > 100000) return make_error(rows.where(r) + ": driver_branch: " + branch);
       img.driver_branch = static_cast<int>(*b);
     }
+    CF_TRY(driver_min, rows.get(r, "driver_min"));
+    img.driver_min = driver_min;
+    CF_TRY(forward, rows.get(r, "forward_compat"));
+    for (auto d : split_ws(forward)) img.forward_compat.emplace_back(d);
     CF_TRY(python, rows.get(r, "python"));
     img.python = python;
+    CF_TRY(ubuntu, rows.get(r, "ubuntu"));
+    img.ubuntu = ubuntu;
+    CF_TRY(notes, rows.get(r, "notes"));
+    img.notes = notes;
     img.from = rows.from(r);
     out.push_back(std::move(img));
   }

@@ -15,14 +15,19 @@
 
 namespace cudafit {
 
-// nvcr.io/nvidia/pytorch:YY.MM-py3.
+// nvcr.io/nvidia/pytorch:YY.MM-py3, as NVIDIA's release notes for it describe it.
 struct NgcPytorchImage {
   std::string tag;                     // "24.05"
-  std::optional<Pep440Version> torch;  // none = not sourced
+  std::optional<Pep440Version> torch;  // "2.4.0a0+07cecf4168"; none = not sourced
   std::optional<CudaVersion> cuda;
   std::string cudnn;
   std::optional<int> driver_branch;  // "requires NVIDIA Driver release 545 or later"
-  std::string python;
+  std::string driver_min;            // as NVIDIA writes it: "545" (a branch) or "465.19.01"
+  // Data-center drivers it also runs on (forward compatibility): "470.57", "525.85", "535.86".
+  std::vector<std::string> forward_compat;
+  std::string python;  // "3.10"
+  std::string ubuntu;  // "22.04"
+  std::string notes;
   Provenance from;
 };
 

@@ -31,9 +31,21 @@ std::string_view to_string(Platform p) {
 }
 
 std::vector<std::string_view> kb_file_names() {
-  return {kCudaFile,          kMinorCompatFile,    kForwardCompatFile,  kGpuArchsFile,
-          kGpusFile,          kPciIdsFile,         kDriverBranchesFile, kTorchReleasesFile,
-          kTorchVariantsFile, kTorchArchListsFile, kFrameworksFile,     kCudnnFile};
+  return {kCudaFile,
+          kMinorCompatFile,
+          kForwardCompatFile,
+          kGpuArchsFile,
+          kGpusFile,
+          kPciIdsFile,
+          kDriverBranchesFile,
+          kTorchReleasesFile,
+          kTorchVariantsFile,
+          kTorchArchListsFile,
+          kFrameworksFile,
+          kCudnnFile,
+          kTorchWheelsFile,
+          kCompanionReleasesFile,
+          kDriverFirstReleasesFile};
 }
 
 KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -114,15 +126,26 @@ const std::vector<CudnnSupport>& KnowledgeBase::cudnn_support() const {
   return impl_->get(impl_->cudnn, kCudnnFile, parse_cudnn_support);
 }
 
+const std::vector<TorchWheelSet>& KnowledgeBase::torch_wheel_sets() const {
+  return impl_->get(impl_->wheels, kTorchWheelsFile, parse_torch_wheel_sets);
+}
+const std::vector<CompanionRelease>& KnowledgeBase::companion_releases() const {
+  return impl_->get(impl_->companions, kCompanionReleasesFile, parse_companion_releases);
+}
+const std::vector<DriverFirstRelease>& KnowledgeBase::driver_first_releases() const {
+  return impl_->get(impl_->driver_firsts, kDriverFirstReleasesFile, parse_driver_first_releases);
+}
+
 Status KnowledgeBase::verify() const {
   cuda_releases(), minor_compat(), forward_compat(), gpu_archs(), gpu_products(), pci_devices();
   driver_branches(), torch_releases(), torch_variants(), torch_arch_lists(), frameworks();
-  cudnn_support();
+  cudnn_support(), torch_wheel_sets(), companion_releases(), driver_first_releases();
   for (const std::string* e :
        {&impl_->cuda.error, &impl_->minor.error, &impl_->forward.error, &impl_->archs.error,
         &impl_->gpus.error, &impl_->pci.error, &impl_->branches.error, &impl_->torch.error,
         &impl_->variants.error, &impl_->arch_lists.error, &impl_->frameworks.error,
-        &impl_->cudnn.error})
+        &impl_->cudnn.error, &impl_->wheels.error, &impl_->companions.error,
+        &impl_->driver_firsts.error})
     if (!e->empty()) return make_error(*e);
   return Status::success();
 }
@@ -433,6 +456,60 @@ const ForwardCompat* KnowledgeBase::forward_compat_for(const CudaVersion& cuda, 
     if (f.driver_branch == branch && f.cuda.major() == cuda.major() &&
         f.cuda.minor() == cuda.minor())
       return &f;
+  return nullptr;
+}
+
+std::string_view to_string(WheelEvidence e) {
+  switch (e) {
+    case WheelEvidence::kListed:
+      return "listed";
+    case WheelEvidence::kInferred:
+      return "inferred";
+    case WheelEvidence::kPartial:
+      return "partial";
+    case WheelEvidence::kNone:
+      return "none";
+    case WheelEvidence::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+bool TorchWheelSet::has(std::string_view tag) const {
+  return std::find(pythons.begin(), pythons.end(), tag) != pythons.end();
+}
+
+bool TorchWheelSet::known() const {
+  return !pythons.empty() &&
+         (evidence == WheelEvidence::kListed || evidence == WheelEvidence::kInferred ||
+          evidence == WheelEvidence::kPartial);
+}
+
+const TorchWheelSet* KnowledgeBase::torch_wheels(const Pep440Version& torch, std::string_view index,
+                                                 Platform platform) const {
+  Pep440Version want = torch.without_local();
+  const auto& all = torch_wheel_sets();
+  // Ordered by torch: bisect to the release, then the last row of the key wins.
+  auto it =
+      std::lower_bound(all.begin(), all.end(), want,
+                       [](const TorchWheelSet& w, const Pep440Version& v) { return w.torch < v; });
+  const TorchWheelSet* found = nullptr;
+  for (; it != all.end() && it->torch == want; ++it)
+    if (it->platform == platform && iequals(it->index, index)) found = &*it;
+  return found;
+}
+
+std::vector<const CompanionRelease*> KnowledgeBase::companion_releases_of(
+    std::string_view package) const {
+  std::vector<const CompanionRelease*> out;
+  for (const auto& c : companion_releases())
+    if (c.package == package) out.push_back(&c);
+  return out;
+}
+
+const DriverFirstRelease* KnowledgeBase::driver_first_release(int branch) const {
+  for (const auto& f : driver_first_releases())
+    if (f.branch == branch) return &f;
   return nullptr;
 }
 

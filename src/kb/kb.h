@@ -136,6 +136,52 @@ struct TorchArchList {
   Provenance from;
 };
 
+// How a torch-wheels.csv row knows its Python tags: listed (a whole file list was read),
+// inferred (derived from another list, the row's notes say which), partial (these tags exist,
+// others are unknown), none (the whole list has no wheel for the platform), unknown.
+enum class WheelEvidence { kListed, kInferred, kPartial, kNone, kUnknown };
+std::string_view to_string(WheelEvidence e);
+
+// The CPython wheels of one (torch release, wheel index, platform): data/torch-wheels.csv.
+struct TorchWheelSet {
+  Pep440Version torch;
+  std::string index;  // "pypi", or a torch-variants.csv variant ("cu121": its PyTorch index)
+  Platform platform = Platform::kLinuxX86_64;
+  std::vector<std::string> pythons;  // CPython tags "cp39" ... "cp313t" (free-threaded ABI)
+  std::string requires_python;       // the files' Requires-Python; "" = none / not sourced
+  WheelEvidence evidence = WheelEvidence::kUnknown;
+  std::string uploaded;  // first upload of the files ("2024-10-29"), pypi rows
+  std::string fetched;   // when the list was read ("2026-12-04")
+  std::string notes;     // what an inference rests on; why a set is unknown
+  Provenance from;
+  bool has(std::string_view tag) const;
+  // listed / inferred / partial with tags: some wheels are known to exist.
+  bool known() const;
+};
+
+// A torchvision / torchaudio release on PyPI: data/torch-companion-releases.csv.
+struct CompanionRelease {
+  std::string package;  // "torchvision", "torchaudio"
+  Pep440Version version;
+  std::string date;  // first upload, "2024-10-29"
+  bool yanked = false;
+  std::string requires_python;
+  // Its Requires-Dist on torch without the marker: "torch==2.5.1", "torch>=2.14.0", "torch"
+  // (any torch), "none" (it requires no torch), "" (not read).
+  std::string torch_requirement;
+  std::string notes;
+  Provenance from;
+};
+
+// The first release of a driver branch (data/driver-first-releases.csv): what a bare branch
+// ("--driver 535") is judged by.
+struct DriverFirstRelease {
+  int branch = 0;
+  DriverVersion version;
+  std::string notes;
+  Provenance from;
+};
+
 // A row of another framework's requirements (TensorFlow, JAX, CuPy, vLLM, ...).
 struct FrameworkRequirement {
   std::string framework;  // "tensorflow", "jax", "cupy", "vllm", "xformers", "flash-attn"
@@ -178,6 +224,9 @@ class KnowledgeBase {
   const std::vector<TorchArchList>& torch_arch_lists() const;
   const std::vector<FrameworkRequirement>& frameworks() const;
   const std::vector<CudnnSupport>& cudnn_support() const;
+  const std::vector<TorchWheelSet>& torch_wheel_sets() const;            // by torch, index
+  const std::vector<CompanionRelease>& companion_releases() const;       // by package, version
+  const std::vector<DriverFirstRelease>& driver_first_releases() const;  // by branch
 
   // Parses every table (the embedded copy parses lazily) and returns the first error,
   // "file:line: what is wrong". load_dir() has already done this.
@@ -204,6 +253,15 @@ class KnowledgeBase {
   const DriverBranch* driver_branch(int branch) const;
   // Forward-compatibility row for (CUDA major.minor, branch), or nullptr when not listed.
   const ForwardCompat* forward_compat_for(const CudaVersion& cuda, int branch) const;
+
+  // The wheel set of (torch, index, platform); a later row with the same key (an overlay)
+  // wins. nullptr when the data has no row.
+  const TorchWheelSet* torch_wheels(const Pep440Version& torch, std::string_view index,
+                                    Platform platform) const;
+  // One package's releases ("torchvision"), ascending.
+  std::vector<const CompanionRelease*> companion_releases_of(std::string_view package) const;
+  // The first release of a driver branch, or nullptr when the data has none.
+  const DriverFirstRelease* driver_first_release(int branch) const;
 
   const TorchRelease* newest_torch() const;
   const CudaRelease* newest_cuda() const;

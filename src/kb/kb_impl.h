@@ -28,6 +28,9 @@ inline constexpr const char* kTorchVariantsFile = "torch-variants.csv";
 inline constexpr const char* kTorchArchListsFile = "torch-arch-lists.csv";
 inline constexpr const char* kFrameworksFile = "frameworks.csv";
 inline constexpr const char* kCudnnFile = "cudnn.csv";
+inline constexpr const char* kTorchWheelsFile = "torch-wheels.csv";
+inline constexpr const char* kCompanionReleasesFile = "torch-companion-releases.csv";
+inline constexpr const char* kDriverFirstReleasesFile = "driver-first-releases.csv";
 
 std::vector<std::string_view> kb_file_names();
 
@@ -53,6 +56,9 @@ Status parse_torch_variants(const CsvTable& t, std::vector<TorchVariant>& out);
 Status parse_torch_arch_lists(const CsvTable& t, std::vector<TorchArchList>& out);
 Status parse_frameworks(const CsvTable& t, std::vector<FrameworkRequirement>& out);
 Status parse_cudnn_support(const CsvTable& t, std::vector<CudnnSupport>& out);
+Status parse_torch_wheel_sets(const CsvTable& t, std::vector<TorchWheelSet>& out);
+Status parse_companion_releases(const CsvTable& t, std::vector<CompanionRelease>& out);
+Status parse_driver_first_releases(const CsvTable& t, std::vector<DriverFirstRelease>& out);
 
 struct KnowledgeBase::Impl {
   std::map<std::string, std::string, std::less<>> owned;       // load_dir: file contents
@@ -70,6 +76,9 @@ struct KnowledgeBase::Impl {
   LazyTable<TorchArchList> arch_lists;
   LazyTable<FrameworkRequirement> frameworks;
   LazyTable<CudnnSupport> cudnn;
+  LazyTable<TorchWheelSet> wheels;
+  LazyTable<CompanionRelease> companions;
+  LazyTable<DriverFirstRelease> driver_firsts;
 
   // Rows looked up without parsing their whole table (pci_device, variants_of): one device
   // id's row (nullopt = none), one torch release's variants.

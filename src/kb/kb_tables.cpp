@@ -375,4 +375,103 @@ Status parse_cudnn_support(const CsvTable& t, std::vector<CudnnSupport>& out) {
                   });
 }
 
+namespace {
+
+std::optional<WheelEvidence> evidence_from(std::string_view s) {
+  if (s == "listed") return WheelEvidence::kListed;
+  if (s == "inferred") return WheelEvidence::kInferred;
+  if (s == "partial") return WheelEvidence::kPartial;
+  if (s == "none") return WheelEvidence::kNone;
+  if (s == "unknown") return WheelEvidence::kUnknown;
+  return std::nullopt;
+}
+
+// "cp39", "cp310", "cp313t": a CPython tag.
+bool is_cpython_tag(std::string_view t) {
+  if (t.size() < 4 || t.substr(0, 2) != "cp") return false;
+  std::string_view digits = t.substr(2);
+  if (digits.back() == 't') digits.remove_suffix(1);
+  return !digits.empty() &&
+         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+Status parse_torch_wheel_sets(const CsvTable& t, std::vector<TorchWheelSet>& out) {
+  Status s = each_row(
+      t,
+      {"torch", "index", "platform", "pythons", "requires_python", "evidence", "uploaded", "source",
+       "fetched", "notes"},
+      out, [](RowReader& r) {
+        TorchWheelSet w;
+        w.torch = r.required<Pep440Version>(0);
+        w.index = r.text(1);
+        if (w.index.empty()) r.fail(1, "empty");
+        auto pl = platform_from(r.view(2));
+        if (!pl) r.fail(2, "unknown platform '" + r.text(2) + "'");
+        w.platform = pl.value_or(Platform::kLinuxX86_64);
+        for (auto tag : split_ws(r.view(3))) {
+          if (!is_cpython_tag(tag)) r.fail(3, "not a CPython tag: '" + std::string(tag) + "'");
+          w.pythons.emplace_back(tag);
+        }
+        w.requires_python = r.text(4);
+        if (!w.requires_python.empty() && !SpecifierSet::parse(w.requires_python))
+          r.fail(4, "not a version specifier: '" + w.requires_python + "'");
+        auto ev = evidence_from(r.view(5));
+        if (!ev)
+          r.fail(5, "expected listed, inferred, partial, none or unknown, got '" + r.text(5) + "'");
+        w.evidence = ev.value_or(WheelEvidence::kUnknown);
+        w.uploaded = r.text(6);
+        w.from = r.from(7);
+        w.fetched = r.text(8);
+        w.notes = r.text(9);
+        return w;
+      });
+  // By torch only (stable): rows of one key keep their file order, so a later one wins.
+  order_rows(out, [](const TorchWheelSet& a, const TorchWheelSet& b) { return a.torch < b.torch; });
+  return s;
+}
+
+Status parse_companion_releases(const CsvTable& t, std::vector<CompanionRelease>& out) {
+  Status s = each_row(t,
+                      {"package", "version", "date", "yanked", "requires_python",
+                       "torch_requirement", "source", "notes"},
+                      out, [](RowReader& r) {
+                        CompanionRelease c;
+                        c.package = r.text(0);
+                        if (c.package.empty()) r.fail(0, "empty");
+                        c.version = r.required<Pep440Version>(1);
+                        c.date = r.text(2);
+                        c.yanked = r.yes_no(3);
+                        c.requires_python = r.text(4);
+                        c.torch_requirement = r.text(5);
+                        c.from = r.from(6);
+                        c.notes = r.text(7);
+                        return c;
+                      });
+  order_rows(out, [](const CompanionRelease& a, const CompanionRelease& b) {
+    if (a.package != b.package) return a.package < b.package;
+    return a.version < b.version;
+  });
+  return s;
+}
+
+Status parse_driver_first_releases(const CsvTable& t, std::vector<DriverFirstRelease>& out) {
+  Status s = each_row(t, {"branch", "first_release", "source", "notes"}, out, [](RowReader& r) {
+    DriverFirstRelease f;
+    f.branch = r.integer(0).value_or(0);
+    if (f.branch == 0) r.fail(0, "empty");
+    f.version = r.required<DriverVersion>(1);
+    if (f.version.branch() != f.branch)
+      r.fail(1, "not a release of branch " + std::to_string(f.branch));
+    f.from = r.from(2);
+    f.notes = r.text(3);
+    return f;
+  });
+  order_rows(out, [](const DriverFirstRelease& a, const DriverFirstRelease& b) {
+    return a.branch < b.branch;
+  });
+  return s;
+}
+
 }  // namespace cudafit

@@ -44,6 +44,12 @@ std::string describe(const KnowledgeBase& k) {
     o << a.variant << a.sass.size() << a.ptx.size() << "\n";
   for (const auto& f : k.frameworks()) o << f.framework << f.version << f.cuda << "\n";
   for (const auto& c : k.cudnn_support()) o << c.cudnn << c.cuda_major << "\n";
+  for (const auto& w : k.torch_wheel_sets())
+    o << w.torch.str() << w.index << to_string(w.platform) << w.pythons.size()
+      << to_string(w.evidence) << w.from.where() << "\n";
+  for (const auto& c : k.companion_releases())
+    o << c.package << c.version.str() << c.torch_requirement << c.from.where() << "\n";
+  for (const auto& f : k.driver_first_releases()) o << f.branch << f.version.str() << "\n";
   return o.str();
 }
 
