@@ -488,6 +488,28 @@ bool TorchWheelSet::known() const {
 const TorchWheelSet* KnowledgeBase::torch_wheels(const Pep440Version& torch, std::string_view index,
                                                  Platform platform) const {
   Pep440Version want = torch.without_local();
+  // One release's rows picked out of the embedded text (install asks about a few releases;
+  // parsing all 500 rows cost a fifth of its run), unless the table is parsed already.
+  if (impl_->embedded && !impl_->wheels.ready) {
+    std::lock_guard<std::mutex> lock(impl_->wheel_rows_mu);
+    const std::string key = want.str();
+    auto it = impl_->wheel_rows.find(key);
+    // Past a few releases one parse of the whole table is cheaper than a scan per release.
+    if (it == impl_->wheel_rows.end() && impl_->wheel_rows.size() < 4) {
+      // The file writes versions in their normal form (the tests check it), so the first
+      // field is compared as text: no version parse per line.
+      auto rows = impl_->rows_where(kTorchWheelsFile, [&](std::string_view v) { return v == key; });
+      std::vector<TorchWheelSet> parsed;
+      if (rows && parse_torch_wheel_sets(*rows, parsed))
+        it = impl_->wheel_rows.emplace(key, std::move(parsed)).first;
+    }
+    if (it != impl_->wheel_rows.end()) {
+      const TorchWheelSet* found = nullptr;
+      for (const auto& w : it->second)
+        if (w.platform == platform && iequals(w.index, index)) found = &w;
+      return found;
+    }
+  }
   const auto& all = torch_wheel_sets();
   // Ordered by torch: bisect to the release, then the last row of the key wins.
   auto it =

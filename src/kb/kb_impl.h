@@ -86,6 +86,8 @@ struct KnowledgeBase::Impl {
   std::map<unsigned, std::optional<PciDevice>> pci_rows;
   std::mutex variant_rows_mu;
   std::map<std::string, std::vector<TorchVariant>> variant_rows;
+  std::mutex wheel_rows_mu;  // torch_wheels: one release's rows of torch-wheels.csv
+  std::map<std::string, std::vector<TorchWheelSet>> wheel_rows;
   // The rows of `file` whose first field matches, as a table of their own with their real
   // line numbers; nullopt when lines cannot be taken for rows (quotes), and then the whole
   // table must decide.

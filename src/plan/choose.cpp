@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "util/strings.h"
+#include "verdict/python_wheels.h"
 
 namespace cudafit {
 namespace {
@@ -19,14 +20,22 @@ bool acceptable(Verdict v, CompatPolicy policy) {
   return policy == CompatPolicy::kForward && v == Verdict::kNeedsForwardCompat;
 }
 
+// Whether the machine's Python is known to have a wheel of `v` (true when the Python itself is
+// unknown: then nothing is filtered, and the machine's assumptions say so).
+bool python_known_ok(const KnowledgeBase& kb, const TorchVariant& v, const TargetMachine& m) {
+  if (!m.python.known()) return true;
+  return python_wheel_for(kb, v, m.platform, *m.python.value).fit != PythonFit::kUnknown;
+}
+
 }  // namespace
 
 PlannedBuild best_variant_of(const KnowledgeBase& kb, const TargetMachine& m,
                              const TorchRelease& release, CompatPolicy policy,
-                             std::vector<PlannedBuild>* evaluated) {
+                             std::vector<PlannedBuild>* evaluated, bool python_unknown_ok) {
   std::vector<PlannedBuild> all;
   for (const TorchVariant* v : kb.variants_of(release.version)) {
     if (!is_candidate(*v, m)) continue;
+    if (!python_unknown_ok && !python_known_ok(kb, *v, m)) continue;
     all.push_back({&release, v, verdict_for_build(kb, *v, m)});
   }
   // Highest CUDA first.
@@ -80,18 +89,38 @@ InstallPlan choose_build(const KnowledgeBase& kb, const TargetMachine& m, const 
     return plan;
   }
   std::vector<PlannedBuild> first_failures;  // the newest matching release's candidates
+  // First every release whose wheel for this Python is known to exist; a release whose
+  // support is unknown only when none of those fits (and then the plan says so).
+  PlannedBuild pick;
+  std::vector<PlannedBuild> evaluated;
   for (const TorchRelease* rel : matching) {
-    std::vector<PlannedBuild> evaluated;
-    PlannedBuild pick = best_variant_of(kb, m, *rel, policy, &evaluated);
-    if (pick.variant == nullptr) {
-      if (first_failures.empty()) first_failures = evaluated;
-      std::string why = evaluated.empty() ? "no candidate build"
-                        : evaluated.front().verdict.problems.empty()
-                            ? std::string(to_string(evaluated.front().verdict.verdict))
-                            : evaluated.front().verdict.problems.front();
-      plan.skipped.push_back("torch " + rel->version.str() + ": " + why);
-      continue;
+    pick = best_variant_of(kb, m, *rel, policy, &evaluated, false);
+    if (pick.variant != nullptr) break;
+    if (first_failures.empty()) first_failures = evaluated;
+    std::string why;
+    for (const TorchVariant* v : kb.variants_of(rel->version)) {
+      if (!is_candidate(*v, m) || python_known_ok(kb, *v, m)) continue;
+      why = python_wheel_for(kb, *v, m.platform, *m.python.value).why;
+      break;
     }
+    if (why.empty())
+      why = evaluated.empty() ? "no candidate build"
+            : evaluated.front().verdict.problems.empty()
+                ? std::string(to_string(evaluated.front().verdict.verdict))
+                : evaluated.front().verdict.problems.front();
+    plan.skipped.push_back("torch " + rel->version.str() + ": " + why);
+  }
+  if (pick.variant == nullptr && m.python.known()) {
+    for (const TorchRelease* rel : matching) {
+      pick = best_variant_of(kb, m, *rel, policy, &evaluated, true);
+      if (pick.variant == nullptr) continue;
+      plan.notes.push_back("no release matching " + label +
+                           " is known to have a wheel for Python " + *m.python.value + " here; " +
+                           python_wheel_for(kb, *pick.variant, m.platform, *m.python.value).why);
+      break;
+    }
+  }
+  if (pick.variant != nullptr) {
     plan.found = true;
     plan.chosen = pick;
     for (const auto& b : evaluated) {
@@ -103,6 +132,9 @@ InstallPlan choose_build(const KnowledgeBase& kb, const TargetMachine& m, const 
           (!higher && v == Verdict::kOk && pick.verdict.verdict != Verdict::kOk))
         plan.alternatives.push_back(b);
     }
+    // The releases skipped were the newer ones only.
+    auto chosen_at = std::find(matching.begin(), matching.end(), pick.release);
+    plan.skipped.resize(std::min<std::size_t>(plan.skipped.size(), chosen_at - matching.begin()));
     return plan;
   }
   // Nothing fits: say why (the newest matching release), then what would.

@@ -1,7 +1,9 @@
 // Choosing a torch build for a machine: the newest release that satisfies the request and
 // runs, then its highest CUDA variant whose verdict is `ok` (else the highest that runs, with
 // its caveat). Higher variants that need minor-version or forward compatibility are offered
-// as alternatives. When nothing fits, says what would.
+// as alternatives. A build whose wheel for the machine's Python is only possibly there
+// (unknown in torch-wheels.csv) is chosen only when no release known to have one fits, and
+// the plan says so. When nothing fits, says what would.
 #pragma once
 
 #include <string>
@@ -29,6 +31,7 @@ struct InstallPlan {
   std::vector<PlannedBuild> alternatives;  // other variants of the chosen release worth naming
   std::vector<std::string> skipped;        // newer matching releases passed over, with why
   std::string nothing_fits;                // when !found: why, and what would fit
+  std::vector<std::string> notes;          // what the choice rests on that is unknown
 };
 
 // A companion's version constraint ("torchvision==0.18.*"): only torch releases whose
@@ -44,9 +47,12 @@ InstallPlan choose_build(const KnowledgeBase& kb, const TargetMachine& machine,
                          CompatPolicy policy, const std::vector<CompanionPin>& pins = {});
 
 // The best variant of one release for the machine (nullptr verdicts: none of its variants
-// were candidates). Used by `check` to suggest a fix.
+// were candidates). Used by `check` to suggest a fix. With `python_unknown_ok` false, a
+// variant whose wheel for the machine's Python is not known to exist (torch-wheels.csv) is
+// never picked: `choose_build` tries every release whose support is known first.
 PlannedBuild best_variant_of(const KnowledgeBase& kb, const TargetMachine& machine,
                              const TorchRelease& release, CompatPolicy policy,
-                             std::vector<PlannedBuild>* evaluated = nullptr);
+                             std::vector<PlannedBuild>* evaluated = nullptr,
+                             bool python_unknown_ok = true);
 
 }  // namespace cudafit

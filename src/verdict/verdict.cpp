@@ -6,6 +6,7 @@
 
 #include "util/strings.h"
 #include "verdict/code_compat.h"
+#include "verdict/python_wheels.h"
 
 namespace cudafit {
 
@@ -59,13 +60,6 @@ void merge(BuildVerdict& into, const BuildVerdict& part) {
 
 const std::optional<DriverVersion>& min_of(const CudaRelease& r, Os os) {
   return os == Os::kWindows ? r.windows_min_driver : r.linux_min_driver;
-}
-
-// "3.11.4" -> "3.11".
-std::string major_minor(std::string_view python) {
-  auto parts = split(python, '.');
-  if (parts.size() < 2) return std::string(python);
-  return std::string(parts[0]) + "." + std::string(parts[1]);
 }
 
 std::string gpu_words(const TargetGpu& g) {
@@ -253,16 +247,16 @@ BuildVerdict verdict_for_build(const KnowledgeBase& kb, const TorchVariant& buil
     v.problems.push_back("no " + label + " wheel for " + platform_words(m.platform) +
                          at(build.from));
   }
-  const TorchRelease* rel = kb.torch_release(build.torch);
-  if (m.python.known() && rel != nullptr && !rel->pythons.empty()) {
-    std::string py = major_minor(*m.python.value);
-    if (std::find(rel->pythons.begin(), rel->pythons.end(), py) == rel->pythons.end()) {
+  // Which wheels exist (torch-wheels.csv), not the range RELEASE.md calls supported.
+  if (m.python.known()) {
+    PythonWheelAnswer py = python_wheel_for(kb, build, m.platform, *m.python.value);
+    if (py.fit == PythonFit::kNo) {
       v.verdict = Verdict::kNo;
-      v.problems.push_back("no wheel for Python " + py + ": torch " + rel->version.str() +
-                           " has wheels for Python " + join(rel->pythons, ", ") + at(rel->from));
+      v.problems.push_back(py.why);
+    } else if (py.fit == PythonFit::kYes) {
+      v.why.push_back(py.why);
     } else {
-      v.why.push_back("torch " + rel->version.str() + " has wheels for Python " + py +
-                      at(rel->from));
+      v.caveats.push_back(py.why);
     }
   }
   if (!build.rocm.empty()) {

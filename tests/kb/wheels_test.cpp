@@ -79,6 +79,22 @@ TEST(WheelSets, OneRowPerKeyAndEveryIndexIsPypiOrAVariant) {
   }
 }
 
+// torch_wheels() picks one release's rows out of the embedded text by comparing the torch
+// column as text: every row must write its version in normal form, and the picked rows must
+// be the table's.
+TEST(WheelSets, QuickPathAnswersAsTheTable) {
+  auto fresh = KnowledgeBase::embedded_fresh();
+  std::map<std::string, const TorchWheelSet*> last;  // the table's answer per key
+  for (const auto& w : kb().torch_wheel_sets())
+    last[w.torch.str() + " " + w.index + " " + std::string(to_string(w.platform))] = &w;
+  for (const auto& [key, w] : last) {
+    const TorchWheelSet* quick = fresh->torch_wheels(w->torch, w->index, w->platform);
+    ASSERT_NE(quick, nullptr) << key;
+    EXPECT_EQ(quick->from.where(), w->from.where()) << key;
+    EXPECT_EQ(quick->pythons, w->pythons) << key;
+  }
+}
+
 // Every release has a PyPI row per platform (PyPI's list is whole: no row = not read), and
 // every (variant, platform) torch-variants.csv names has its own row.
 TEST(WheelSets, EveryReleaseAndVariantPlatformHasARow) {
