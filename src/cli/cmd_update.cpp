@@ -64,6 +64,9 @@ void print_report(CliContext& ctx, const UpdateReport& r, const UpdateArgs& a, F
     ctx.out << "nothing written: a source the update needs could not be read (the overlay is as it "
                "was):\n";
     for (const auto& f : r.failures) ctx.out << "  - " << f << "\n";
+  } else if (!r.write_error.empty()) {
+    ctx.out << "nothing written: the overlay could not be written (" << r.write_error
+            << "); the previous one is as it was\n";
   } else if (a.dry_run) {
     ctx.out << "dry run: nothing written (" << r.rows << " overlay row(s) would be in "
             << r.overlay_dir << ")\n";

@@ -27,7 +27,7 @@ const std::vector<Schema>& schemas() {
       {kTorchVariantsFile, {"torch", "variant"}, {"source", "notes"}},
       {kTorchWheelsFile, {"torch", "index", "platform"}, {"source", "fetched", "notes"}},
       // Arch lists are keyed by (variant, platform) and a release range: rows overlap.
-      {kTorchArchListsFile, {"variant", "platform"}, {"source", "notes"}},
+      {kTorchArchListsFile, {"variant", "platform"}, {"source", "notes", "torch_from", "torch_to"}},
       {kCompanionReleasesFile, {"package", "version"}, {"source", "fetched", "notes"}},
       {kCudaFile, {"toolkit"}, {"source", "notes"}},
       // Free text, several rows a version (triton: one per torch; cupy: one per CUDA major).
@@ -46,9 +46,9 @@ bool is_free(const Schema& s, std::string_view column) {
   return std::find(s.free.begin(), s.free.end(), column) != s.free.end();
 }
 
-std::string cell(const CsvRecord& r, std::string_view column) {
+std::string_view cell(const CsvRecord& r, std::string_view column) {
   auto it = r.find(column);
-  return it == r.end() ? std::string() : std::string(trim(it->second));
+  return it == r.end() ? std::string_view() : trim(it->second);
 }
 
 // Whitespace runs collapsed: "3.10  3.11" and "3.10 3.11" say the same.
@@ -200,6 +200,7 @@ Result<std::optional<Overlay>> read_overlay(const Host& fs, const std::string& d
                         " rows, the manifest says " +
                         std::string(row.fields[static_cast<std::size_t>(c_rows)]));
     o.updated = std::string(trim(row.fields[static_cast<std::size_t>(c_updated)]));
+    o.tables.emplace(name, std::move(table).value());
     o.files.emplace(std::move(name), std::move(text).value());
   }
   return std::optional<Overlay>(std::move(o));
@@ -216,25 +217,37 @@ struct OverlayBase::Table {
 
 namespace {
 
-// The column a file's rows are picked by when only some are wanted: the key's first one that
-// is also the line's first field (arch lists: the variant, their third).
-std::string_view filter_column(std::string_view file) {
-  return file == kTorchArchListsFile ? "variant" : schema_of(file)->key.front();
+// A row's key cells joined (what a data row must share with an overlay row to be compared).
+std::string key_text(const std::vector<std::string_view>& cells) {
+  std::string k;
+  for (auto c : cells) {
+    k.append(trim(c));
+    k += '\x1f';
+  }
+  return k;
 }
 
-// Field `index` of a CSV line that has no quote before it ("" when the line is shorter).
-std::optional<std::string_view> plain_field(std::string_view line, std::size_t index) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < index; ++i) {
-    auto comma = line.find(',', start);
-    if (comma == std::string_view::npos) return std::string_view();
-    start = comma + 1;
+// Fields `indexes` (ascending) of a CSV line that has no quote before the last of them; nullopt
+// otherwise (then the line must be parsed as CSV).
+std::optional<std::vector<std::string_view>> plain_fields(std::string_view line,
+                                                          const std::vector<std::size_t>& indexes) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0, field = 0;
+  for (std::size_t want : indexes) {
+    while (field < want) {
+      auto comma = line.find(',', start);
+      if (comma == std::string_view::npos) return std::vector<std::string_view>(indexes.size());
+      start = comma + 1;
+      ++field;
+    }
+    auto end = line.find_first_of(",\n", start);
+    std::string_view f = line.substr(start, end == std::string_view::npos ? line.size() - start
+                                                                            : end - start);
+    if (f.find('"') != std::string_view::npos) return std::nullopt;
+    out.push_back(f);
   }
-  auto end = line.find_first_of(",\n", start);
-  std::string_view f = line.substr(start, end == std::string_view::npos ? line.size() - start
-                                                                          : end - start);
-  if (line.substr(0, start + f.size()).find('"') != std::string_view::npos) return std::nullopt;
-  return trim(f);
+  if (line.substr(0, start).find('"') != std::string_view::npos) return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -243,15 +256,21 @@ OverlayBase::OverlayBase(const KnowledgeBase& kb) : kb_(kb) {}
 
 OverlayBase::OverlayBase(const KnowledgeBase& kb, const Overlay& overlay) : kb_(kb) {
   for (const auto& s : schemas()) only_[s.file];  // files the overlay lacks: no row needed
-  for (const auto& [name, text] : overlay.files) {
-    if (schema_of(name) == nullptr) continue;
-    auto t = parse_csv(text, name);
-    if (!t) continue;
-    int col = t->column(filter_column(name));
-    auto& values = only_[name];
-    for (const auto& row : t->rows)
-      if (col >= 0 && static_cast<std::size_t>(col) < row.fields.size())
-        values.emplace(trim(row.fields[static_cast<std::size_t>(col)]));
+  for (const auto& [name, t] : overlay.tables) {
+    const Schema* schema = schema_of(name);
+    if (schema == nullptr) continue;
+    std::vector<int> cols;
+    for (auto k : schema->key) cols.push_back(t.column(k));
+    if (std::find(cols.begin(), cols.end(), -1) != cols.end()) continue;
+    auto& keys = only_[name];
+    for (const auto& row : t.rows) {
+      std::vector<std::string_view> cells;
+      for (int c : cols)
+        cells.push_back(static_cast<std::size_t>(c) < row.fields.size()
+                            ? row.fields[static_cast<std::size_t>(c)]
+                            : std::string_view());
+      keys.insert(key_text(cells));
+    }
   }
 }
 
@@ -276,32 +295,48 @@ const OverlayBase::Table& OverlayBase::table(std::string_view file) const {
                                                                  : header_end - header);
     std::optional<CsvTable> csv;
     auto only = only_.find(file);
-    if (only != only_.end()) {
-      // The lines whose filter field is wanted, with their own line numbers; a line the
-      // filter cannot read (a quote before the field) makes the whole file parse.
-      std::size_t col = 0;
-      for (auto h : split(header_line, ',')) {
-        if (trim(h) == filter_column(file)) break;
-        ++col;
+    const auto& key = schema_of(file)->key;
+    // The column of the key's first cell: lines are picked by it before any CSV parsing.
+    std::size_t first_col = 0;
+    bool found = false;
+    for (auto h : split(header_line, ',')) {
+      if (trim(h) == key.front()) {
+        found = true;
+        break;
+      }
+      ++first_col;
+    }
+    if (only != only_.end() && found) {
+      std::set<std::string, std::less<>> firsts;
+      for (const auto& k : only->second) firsts.insert(k.substr(0, k.find('\x1f')));
+      // The lines holding an overlay row's first key cell where that column is (found as text,
+      // without reading the other lines), with their own line numbers; a line with a quote that
+      // goes on past it makes the whole file parse.
+      std::map<std::size_t, std::string_view> found_lines;  // line start -> line
+      bool plain = true;
+      const std::size_t body = header_end == std::string_view::npos ? text.size() : header_end;
+      for (const auto& v : firsts) {
+        std::string needle = (first_col == 0 ? "\n" : ",") + v + ",";
+        for (std::size_t at = text.find(needle, body); at != std::string_view::npos;
+             at = text.find(needle, at + 1)) {
+          std::size_t start = first_col == 0 ? at + 1 : text.rfind('\n', at) + 1;
+          auto nl = text.find('\n', start);
+          std::string_view l = text.substr(start, nl == std::string_view::npos ? text.size() - start
+                                                                               : nl - start + 1);
+          if (count_char(l, '"') % 2 != 0) plain = false;
+          auto f = plain_fields(l, {first_col});
+          if (f && trim(f->front()) != v) continue;  // the text is in another column
+          found_lines.emplace(start, l);
+        }
       }
       std::string picked(header_line);
       picked += '\n';
       std::vector<int> lines;
-      bool plain = true;
       int at = line + 1;
-      for (std::size_t pos = header_end == std::string_view::npos ? text.size() : header_end + 1;
-           pos < text.size() && plain; ++at) {
-        auto nl = text.find('\n', pos);
-        std::string_view l = text.substr(pos, nl == std::string_view::npos ? text.size() - pos
-                                                                           : nl - pos + 1);
-        pos = nl == std::string_view::npos ? text.size() : nl + 1;
-        if (count_char(l, '"') % 2 != 0) plain = false;  // a cell goes on past this line
-        auto f = plain_field(l, col);
-        if (!f) {
-          plain = false;
-          break;
-        }
-        if (only->second.count(std::string(*f)) == 0) continue;
+      std::size_t counted = header_end == std::string_view::npos ? text.size() : header_end + 1;
+      for (const auto& [start, l] : found_lines) {
+        at += static_cast<int>(count_char(text.substr(counted, start - counted), '\n'));
+        counted = start;
         picked.append(l);
         if (picked.back() != '\n') picked += '\n';
         lines.push_back(at);
@@ -310,6 +345,20 @@ const OverlayBase::Table& OverlayBase::table(std::string_view file) const {
         auto parsed = parse_csv(picked, std::string(file));
         if (parsed && parsed->rows.size() == lines.size()) {
           for (std::size_t i = 0; i < lines.size(); ++i) parsed->rows[i].line = lines[i];
+          // Then the whole key (arch lists: variant and platform; their ranges are compared
+          // later).
+          std::vector<int> cols;
+          for (auto k : key) cols.push_back(parsed->column(k));
+          std::vector<CsvTable::Row> keep;
+          for (auto& row : parsed->rows) {
+            std::vector<std::string_view> cells;
+            for (int c : cols)
+              cells.push_back(c >= 0 && static_cast<std::size_t>(c) < row.fields.size()
+                                  ? row.fields[static_cast<std::size_t>(c)]
+                                  : std::string_view());
+            if (only->second.count(key_text(cells)) > 0) keep.push_back(std::move(row));
+          }
+          parsed->rows = std::move(keep);
           csv = std::move(parsed).value();
         }
       }
@@ -373,7 +422,7 @@ RowCheck compare(const Schema& s, const std::vector<std::string>& columns, const
       c.conflicts.push_back(col + ": data " + d + ", row " + r);
   }
   if (wheels) {
-    std::string de = cell(data, "evidence"), re = cell(row, "evidence");
+    std::string de(cell(data, "evidence")), re(cell(row, "evidence"));
     auto dp = word_set(cell(data, "pythons")), rp = word_set(cell(row, "pythons"));
     if (de == re && dp == rp) {
       // same
@@ -456,8 +505,8 @@ std::string row_text(const std::vector<std::string>& columns, const CsvRecord& r
 // The source a merged row shows: the overlay's, with when it was read when the file has no
 // `fetched` column of its own.
 std::string overlay_source(const std::vector<std::string>& columns, const CsvRecord& r) {
-  std::string src = cell(r, "source");
-  std::string fetched = cell(r, "fetched");
+  std::string src(cell(r, "source"));
+  std::string fetched(cell(r, "fetched"));
   bool has_fetched = std::find(columns.begin(), columns.end(), "fetched") != columns.end();
   if (!has_fetched && !fetched.empty()) src += " (cudafit update, fetched " + fetched + ")";
   return src;
@@ -483,12 +532,11 @@ Result<Overlaid> apply_overlay(std::shared_ptr<const KnowledgeBase> base, const 
   impl->files = base->impl().files;
   impl->under = base;
 
-  for (const auto& [name, text] : overlay.files) {
+  for (const auto& [name, parsed] : overlay.tables) {
     const Schema* s = schema_of(name);
     if (s == nullptr) return make_error(name + ": not a file an overlay may hold");
     std::string path = path_join(overlay.dir, name);
-    auto table = parse_csv(text, path);
-    if (!table) return make_error(table.error());
+    const CsvTable* table = &parsed;
     const auto& columns = data.columns(name);
     if (columns.empty()) return make_error(name + ": the data has no such file to overlay");
     for (const auto& col : columns)
@@ -498,24 +546,25 @@ Result<Overlaid> apply_overlay(std::shared_ptr<const KnowledgeBase> base, const 
     std::string_view base_text = base_text_it->second;
 
     // Each row as the data's columns; one that would not parse as the data's rows do makes
-    // the whole overlay damaged (a typed check of the rows alone, as their own table).
-    std::string alone;
-    for (std::size_t i = 0; i < columns.size(); ++i) alone += (i ? "," : "") + columns[i];
-    alone += '\n';
+    // the whole overlay damaged (a typed check of the rows alone: the overlay's own fields,
+    // in the data's column order, as a table of their own).
+    CsvTable typed;
+    typed.name = path;
+    for (const auto& c : columns) typed.header.emplace_back(c);
+    std::vector<std::size_t> from_column;
+    for (const auto& c : columns) from_column.push_back(static_cast<std::size_t>(table->column(c)));
     std::vector<CsvRecord> rows;
     for (const auto& row : table->rows) {
-      CsvRecord r = record_of(*table, row);
-      for (const auto& [col, value] : r)
-        if (value.find_first_of("\r\n") != std::string::npos)
-          return make_error(path + ":" + std::to_string(row.line) + ": " + col +
-                            ": a line break inside a cell");
-      alone += row_text(columns, r);
-      rows.push_back(std::move(r));
+      CsvTable::Row r2;
+      r2.line = row.line;
+      for (std::size_t at : from_column) r2.fields.push_back(row.fields[at]);
+      for (auto f : row.fields)
+        if (f.find_first_of("\r\n") != std::string_view::npos)
+          return make_error(path + ":" + std::to_string(row.line) + ": a line break inside a cell");
+      typed.rows.push_back(std::move(r2));
+      rows.push_back(record_of(*table, row));
     }
-    auto typed = parse_csv(alone, path);
-    if (!typed) return make_error(typed.error());
-    for (std::size_t i = 0; i < typed->rows.size(); ++i) typed->rows[i].line = table->rows[i].line;
-    Status ok = parse_as(name, *typed);
+    Status ok = parse_as(name, typed);
     if (!ok) return make_error(ok.error());
 
     // Which data rows the overlay fills in place, and which rows it appends.
@@ -547,7 +596,7 @@ Result<Overlaid> apply_overlay(std::shared_ptr<const KnowledgeBase> base, const 
           merged["evidence"] = cell(r, "evidence");
           merged["notes"] = cell(r, "notes");
         }
-        merged["source"] = cell(*d, "source") + " ; " + overlay_source(columns, r);
+        merged["source"] = std::string(cell(*d, "source")) + " ; " + overlay_source(columns, r);
         if (merged.count("fetched") > 0) merged["fetched"] = cell(r, "fetched");
         if (replaced.count(at) > 0) {
           out.use.ignored.push_back(path + ":" + std::to_string(line) + " fills " + c.builtin +
@@ -564,7 +613,8 @@ Result<Overlaid> apply_overlay(std::shared_ptr<const KnowledgeBase> base, const 
 
     // The merged text: the data's lines, filled rows in their own lines (so every other row
     // keeps its line number), then the new rows.
-    auto starts = line_starts(base_text);
+    std::vector<std::size_t> starts;
+    if (!replaced.empty()) starts = line_starts(base_text);
     std::string merged;
     merged.reserve(base_text.size() + appended.size() * 128 + replaced.size() * 128);
     std::size_t pos = 0;

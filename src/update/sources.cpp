@@ -63,7 +63,7 @@ std::optional<ReadPage> SourceContext::read_listing(const std::string& url,
                                                     bool* failed) {
   progress(what + " ...");
   Fetcher::Page p = fetch.page(url, accept, what);
-  if (!p.ok && p.failure == HttpFailure::kNone) {  // 404 / 410: not there
+  if (!p.ok && p.failure == HttpFailure::kNone && !hard) {  // 404 / 410: not there
     progress(what + ": none (" + p.error + ")");
     return std::nullopt;
   }
@@ -112,8 +112,11 @@ std::optional<ReadPage> SourceContext::project(const std::string& name, bool har
 std::optional<ReadPage> SourceContext::pytorch_page(const std::string& variant, bool* failed) {
   std::string root = options.pytorch_url;
   while (!root.empty() && root.back() == '/') root.pop_back();
-  std::string url = root + "/" + variant + "/torch/";
-  return read_listing(url, "text/html", "torch " + variant + " (PyTorch index)", false, failed);
+  std::string url = root + (variant.empty() ? "" : "/" + variant) + "/torch/";
+  return read_listing(url, "text/html",
+                      "torch " + (variant.empty() ? std::string("all variants") : variant) +
+                          " (PyTorch index)",
+                      false, failed);
 }
 
 std::optional<Fetcher::Page> SourceContext::text_page(const std::string& url,

@@ -54,8 +54,8 @@ class SourceContext {
   // nullopt: the index has no such project (404), or it could not be read: then a `hard`
   // source is a failure, another a note (and `*failed` is set).
   std::optional<ReadPage> project(const std::string& name, bool hard, bool* failed = nullptr);
-  // A page of the PyTorch index, `{pytorch_url}/{variant}/torch/`; nullopt when absent or
-  // unreadable (a note).
+  // A page of the PyTorch index, `{pytorch_url}/{variant}/torch/` (variant "": the page of
+  // every variant's wheels, `{pytorch_url}/torch/`); nullopt when absent or unreadable (a note).
   std::optional<ReadPage> pytorch_page(const std::string& variant, bool* failed = nullptr);
   // A page read as text (the release notes); nullopt when unreadable (a note).
   std::optional<Fetcher::Page> text_page(const std::string& url, const std::string& what);

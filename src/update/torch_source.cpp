@@ -5,6 +5,7 @@
 // assumed; or, with --deep, read from the wheel). Rows of torch-releases.csv,
 // torch-wheels.csv, torch-variants.csv and torch-arch-lists.csv.
 #include <algorithm>
+#include <list>
 #include <set>
 
 #include "update/sources.h"
@@ -173,10 +174,23 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
 
   // ---- The PyTorch index: which variants each new release has ----
   std::map<std::string, std::map<std::string, VariantFound>> found;  // release -> variant -> ..
+  std::list<ReadPage> pages;  // the wheel groups point into them
   if (!pypi.empty()) {
-    for (const std::string& variant : variant_candidates(ctx.base, defaults)) {
-      auto page = ctx.pytorch_page(variant);
-      if (!page) continue;
+    // Which variants the new releases have: the page of every variant's wheels names them
+    // (a new CUDA or ROCm variant included); the data's recent variants are asked for anyway.
+    std::set<std::string> candidates = variant_candidates(ctx.base, defaults);
+    if (auto all = ctx.pytorch_page("")) {
+      for (const auto& f : all->page.files) {
+        auto w = parse_wheel_name(f.filename);
+        if (!w || w->name != "torch" || w->local.empty()) continue;
+        auto v = final_release(w->public_version);
+        if (v && pypi.count(*v) > 0) candidates.insert(w->local);
+      }
+    }
+    for (const std::string& variant : candidates) {
+      auto read_page = ctx.pytorch_page(variant);
+      if (!read_page) continue;
+      const ReadPage* page = &pages.emplace_back(std::move(*read_page));
       for (const auto& f : page->page.files) {
         auto w = parse_wheel_name(f.filename);
         if (!w || w->name != "torch" || !w->platform || w->local != variant) continue;
@@ -250,7 +264,7 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
                     {"cuda", cuda ? cuda->major_minor() : ""},
                     {"rocm", starts_with(variant, "rocm") ? variant.substr(4) : ""},
                     {"index_url", index_url + "/" + variant},
-                    {"status", is_default ? "default-pypi" : "unknown"},
+                    {"status", is_default ? "default-pypi" : ""},  // stable/experimental: not read
                     {"cudnn", is_default && x86 ? x86->cudnn : ""},
                     {"nccl", is_default && x86 ? x86->nccl : ""},
                     {"platforms", join(platform_names, " ")},

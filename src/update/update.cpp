@@ -241,7 +241,7 @@ UpdateReport run_update(const KnowledgeBase& base, const UpdateOptions& options,
   Status s = write_overlay_generation(options.overlay_dir, files,
                                       overlay_manifest_text(files, fetch.now(), options.version));
   if (!s) {
-    report.failures.push_back("writing the overlay: " + s.error());
+    report.write_error = s.error();
     report.exit_code = 1;
     return report;
   }

@@ -68,7 +68,8 @@ struct UpdateReport {
   std::string offline;       // the one line said when offline
   std::vector<DiffRow> diff;
   std::vector<std::string> notes;     // read with a caveat (a stale copy, an assumption, unknown)
-  std::vector<std::string> failures;  // why nothing was written
+  std::vector<std::string> failures;  // why nothing was written (a source)
+  std::string write_error;            // why nothing was written (the overlay's folder)
   int known = 0;               // candidate rows the data already has
   int rows = 0;                // rows of the overlay (written, or that would be)
   bool written = false;        // a new overlay generation is in place

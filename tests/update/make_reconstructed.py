@@ -8,6 +8,8 @@ download.pytorch.org and docs.nvidia.com are not reachable from where the tests 
   lists or infers for that variant. RECONSTRUCTED: the file lists come from the data's rows; the
   sha256 values are placeholders (sha256 of the file name); platform tags follow the naming
   PyTorch used (manylinux_2_28 from 2.6 on).
+* pytorch/torch/index.html: the /whl/torch/ page, every variant's wheels (releases 2.9 on):
+  what `pip install --index-url https://download.pytorch.org/whl torch` reads.
 * nvidia/release-notes.html: Table 3 of the CUDA 13.2 Update 2 release notes in docs.nvidia.com's
   Sphinx markup, its rows as the stored transcript of that page prints them (see
   data/README.md, source nv-rn-13.2.2-table3), plus the two 13.3 rows data/cuda.csv takes from
@@ -51,6 +53,24 @@ def abi_of(tag):
     return tag, tag
 
 
+def link(variant, r, tag):
+    py, abi = abi_of(tag)
+    fn = f"torch-{r['torch']}+{variant}-{py}-{abi}-{platform_tag(r['torch'], r['platform'])}.whl"
+    href = f"/whl/{variant}/{urllib.parse.quote(fn)}"
+    sha = hashlib.sha256(fn.encode()).hexdigest()
+    rp = ""
+    if r["requires_python"]:
+        rp = ' data-requires-python="' + r["requires_python"].replace(">", "&gt;").replace("<", "&lt;") + '"'
+    return f'<a href="{href}#sha256={sha}"{rp}>{fn}</a><br/>'
+
+
+def page_text(links):
+    return ("<!DOCTYPE html>\n<!-- RECONSTRUCTED by tests/update/make_reconstructed.py from "
+            "data/torch-wheels.csv: download.pytorch.org's format, the data's file lists; "
+            "sha256 values are placeholders -->\n<html>\n  <body>\n    <h1>Links for torch</h1>\n"
+            + "\n".join(links) + "\n</body>\n</html>\n")
+
+
 def pytorch_pages(data, out):
     rows = read_csv(os.path.join(data, "torch-wheels.csv"))
     by_variant = {}
@@ -63,25 +83,24 @@ def pytorch_pages(data, out):
         # release of its variant, as the real pages do.
         if not any(vkey(r["torch"]) >= (2, 6) for r in vrows):
             continue
-        links = []
-        for r in sorted(vrows, key=lambda r: (vkey(r["torch"]), r["platform"])):
-            for tag in r["pythons"].split():
-                py, abi = abi_of(tag)
-                fn = f"torch-{r['torch']}+{variant}-{py}-{abi}-{platform_tag(r['torch'], r['platform'])}.whl"
-                href = f"/whl/{variant}/{urllib.parse.quote(fn)}"
-                sha = hashlib.sha256(fn.encode()).hexdigest()
-                rp = ""
-                if r["requires_python"]:
-                    rp = ' data-requires-python="' + r["requires_python"].replace(">", "&gt;").replace("<", "&lt;") + '"'
-                links.append(f'<a href="{href}#sha256={sha}"{rp}>{fn}</a><br/>')
-        page = ("<!DOCTYPE html>\n<!-- RECONSTRUCTED by tests/update/make_reconstructed.py from "
-                "data/torch-wheels.csv: download.pytorch.org's format, the data's file lists; "
-                "sha256 values are placeholders -->\n<html>\n  <body>\n    <h1>Links for torch</h1>\n"
-                + "\n".join(links) + "\n</body>\n</html>\n")
+        links = [link(variant, r, tag)
+                 for r in sorted(vrows, key=lambda r: (vkey(r["torch"]), r["platform"]))
+                 for tag in r["pythons"].split()]
         d = os.path.join(out, "pytorch", variant, "torch")
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "index.html"), "w") as f:
-            f.write(page)
+            f.write(page_text(links))
+    # /whl/torch/: every variant's wheels on one page (what `pip --index-url .../whl` reads),
+    # trimmed here to releases 2.9 on.
+    links = [link(r["index"], r, tag)
+             for r in sorted((r for rs in by_variant.values() for r in rs),
+                             key=lambda r: (vkey(r["torch"]), r["index"], r["platform"]))
+             if vkey(r["torch"]) >= (2, 9)
+             for tag in r["pythons"].split()]
+    d = os.path.join(out, "pytorch", "torch")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "index.html"), "w") as f:
+        f.write(page_text(links))
 
 
 # Table 3 as the stored transcript of the 13.2 Update 2 release notes prints it (L113-L176),

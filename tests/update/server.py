@@ -30,6 +30,8 @@ server serves every scenario; a switch may name the project or file it applies t
   cdpast        the wheel is a zip whose central directory lies past the file's end
   bigmember     the wheel is a zip whose METADATA claims 4 GB
   slow          every answer waits 5 s
+GET /control/<switches> turns switches on for every request that follows (the same URLs then
+misbehave); /control/- turns them off.
 A request line with an absolute URI (`GET http://pypi.invalid/simple/torch/`) is served the
 same way: the server is then a proxy, and the log says so.
 
@@ -405,14 +407,22 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.proxied = self.path.startswith("http://")
         path = urllib.parse.urlsplit(self.path).path if self.proxied else self.path.split("?")[0]
-        self.switch_list, self.switches = [], set()
+        if path.startswith("/control/"):
+            # Switches for every request from now on (the same URLs misbehave): /control/-
+            # clears them.
+            self.server.global_switches = [s for s in path[len("/control/"):].split(",")
+                                           if s and s != "-"]
+            self.rel, self.switch_list, self.switches = path, [], set()
+            self.send(200, "ok", etag=False)
+            return
+        self.switch_list, self.switches = list(self.server.global_switches), set()
         m = re.match(r"^/s/([^/]*)(/.*)$", path)
         prefix = "/"
         if m:
-            self.switch_list = [s for s in m.group(1).split(",") if s and s != "-"]
-            self.switches = {s.partition("=")[0] for s in self.switch_list}
+            self.switch_list += [s for s in m.group(1).split(",") if s and s != "-"]
             prefix = f"/s/{m.group(1)}/"
             path = m.group(2)
+        self.switches = {s.partition("=")[0] for s in self.switch_list}
         self.rel = path
         host = self.headers.get("Host", "127.0.0.1")
         self.base = f"http://{host}{prefix}"
@@ -470,6 +480,9 @@ class Handler(BaseHTTPRequestHandler):
                 f["core-metadata"] = {"sha256": hashlib.sha256(f["filename"].encode()).hexdigest()}
             if f["filename"] in store.synthetic:
                 f["size"] = len(store.synthetic[f["filename"]][0])
+            for kind in ("cdpast", "bigmember"):
+                if self.applies(kind, f["filename"]):  # the index lists the file it serves
+                    f["size"] = len(store.hostile[kind])
         if self.applies("huge", project):
             pad = [{"filename": f"padding-{i}.tar.gz", "url": f"{self.base}files/none", "hashes": {},
                     "requires-python": None, "yanked": False} for i in range(400000)]
@@ -557,16 +570,20 @@ class Handler(BaseHTTPRequestHandler):
             self.log(200, sent)
 
     def pytorch(self, path):
-        m = re.match(r"^/whl/([^/]+)/torch/$", path)
-        if not m:
-            return self.file(path.split("/")[-1])
-        variant = m.group(1)
-        page = os.path.join(self.server.store.root, "pytorch", variant, "torch", "index.html")
+        root = os.path.join(self.server.store.root, "pytorch")
+        if path == "/whl/torch/":  # every variant's wheels on one page
+            variant, page = "all", os.path.join(root, "torch", "index.html")
+        else:
+            m = re.match(r"^/whl/([^/]+)/torch/$", path)
+            if not m:
+                return self.file(urllib.parse.unquote(path.split("/")[-1]))
+            variant = m.group(1)
+            page = os.path.join(root, variant, "torch", "index.html")
         if not os.path.exists(page):
             self.send(404, "no such variant", etag=False)
             return
         html = open(page).read()
-        if "plus216" in self.switches and variant == "cu132":
+        if "plus216" in self.switches and variant in ("cu132", "all"):
             links = []
             for tag in SYNTHETIC_TAGS:
                 for plat in PLATFORMS[:2]:
@@ -585,7 +602,8 @@ class Handler(BaseHTTPRequestHandler):
                     "<td><p>N/A</p></td></tr>\n"
                     "<tr class=\"row-even\"><td><p>CUDA 13.4 Update 2</p></td>"
                     "<td><p>&gt;=615.80.02</p></td><td><p>N/A</p></td></tr>\n")
-            html = html.replace("<tbody>", "<tbody>\n" + rows, 1)
+            at = html.find("<tbody>", html.find("Corresponding Driver Versions"))
+            html = html[:at] + "<tbody>\n" + rows + html[at + len("<tbody>"):]
         self.send(200, html, "text/html")
 
 
@@ -645,6 +663,7 @@ def main():
     server.store = Store(a.root, a.record)
     server.log_path = a.log
     server.log_lock = threading.Lock()
+    server.global_switches = []
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))
