@@ -40,9 +40,10 @@ void print_report(CliContext& ctx, const UpdateReport& r, const UpdateArgs& a, F
   }
   Table t;
   t.title = "cudafit update" + std::string(a.dry_run ? " --dry-run" : "") + ": " +
-            std::to_string(added) + " new row(s), " + std::to_string(filled) + " filling data rows, " +
-            std::to_string(conflicts) + " contradicting the data (not applied), " +
-            std::to_string(kept) + " kept; " + std::to_string(r.known) + " already in the data";
+            std::to_string(added) + " new row(s), " + std::to_string(filled) +
+            " filling data rows, " + std::to_string(conflicts) +
+            " contradicting the data (not applied), " + std::to_string(kept) + " kept; " +
+            std::to_string(r.known) + " already in the data";
   t.columns = {"file", "key", "change", "what"};
   if (format != Format::kText) t.columns.emplace_back("source");
   for (const auto& d : r.diff) {
@@ -153,8 +154,9 @@ void run_update_command(CliContext& ctx, const UpdateArgs& a) {
 void add_update_command(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<UpdateArgs>();
   auto* cmd = app.add_subcommand(
-      "update", "Bring the knowledge base up to date: new torch, CUDA and framework releases, "
-                "written as an overlay over the built-in data");
+      "update",
+      "Bring the knowledge base up to date: new torch, CUDA and framework releases, "
+      "written as an overlay over the built-in data");
   if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_flag("--dry-run", args->dry_run, "Print what would change; write nothing");
   cmd->add_flag("--deep", args->deep,

@@ -34,8 +34,8 @@ struct CliContext {
 
   // Global options.
   std::string root = "/";
-  std::string data_dir;  // --data DIR: load the knowledge base from there
-  std::string env_file;  // --env-file FILE: KEY=VALUE lines replace the environment
+  std::string data_dir;     // --data DIR: load the knowledge base from there
+  std::string env_file;     // --env-file FILE: KEY=VALUE lines replace the environment
   bool no_overlay = false;  // --no-overlay: the built-in (or --data) knowledge base alone
 
   int exit_code = 0;

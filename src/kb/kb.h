@@ -22,7 +22,8 @@ struct Provenance {
   std::string file;    // "cuda.csv"
   int line = 0;        // 1-based line in that file
   std::string source;  // the row's source column (URL, or repo:path@commit)
-  bool overlay = false;  // added by `cudafit update` (kb/overlay.h): file and line are the overlay's
+  bool overlay =
+      false;  // added by `cudafit update` (kb/overlay.h): file and line are the overlay's
   std::string where() const { return file + ":" + std::to_string(line); }
 };
 

@@ -185,13 +185,13 @@ Result<std::optional<Overlay>> read_overlay(const Host& fs, const std::string& d
     if (!text) return make_error(path + ": " + text.error());
     auto bytes = parse_uint(trim(row.fields[static_cast<std::size_t>(c_bytes)]));
     if (!bytes || *bytes != text->size())
-      return make_error(path + ": " + std::to_string(text->size()) +
-                        " bytes, the manifest says " +
+      return make_error(path + ": " + std::to_string(text->size()) + " bytes, the manifest says " +
                         std::string(row.fields[static_cast<std::size_t>(c_bytes)]) +
                         " (cut short or changed since `cudafit update` wrote it)");
     if (hex64(fnv1a64(*text)) != trim(row.fields[static_cast<std::size_t>(c_sum)]))
-      return make_error(path + ": checksum differs from the manifest's (changed since "
-                               "`cudafit update` wrote it)");
+      return make_error(path +
+                        ": checksum differs from the manifest's (changed since "
+                        "`cudafit update` wrote it)");
     auto table = parse_csv(*text, path);
     if (!table) return make_error(table.error());
     auto rows = parse_uint(trim(row.fields[static_cast<std::size_t>(c_rows)]));
@@ -211,7 +211,7 @@ Result<std::optional<Overlay>> read_overlay(const Host& fs, const std::string& d
 struct OverlayBase::Table {
   std::vector<std::string> columns;
   std::vector<CsvRecord> rows;
-  std::vector<int> lines;  // each row's line in the file
+  std::vector<int> lines;             // each row's line in the file
   std::vector<std::size_t> newlines;  // newlines inside each row (quoted cells)
 };
 
@@ -241,8 +241,8 @@ std::optional<std::vector<std::string_view>> plain_fields(std::string_view line,
       ++field;
     }
     auto end = line.find_first_of(",\n", start);
-    std::string_view f = line.substr(start, end == std::string_view::npos ? line.size() - start
-                                                                            : end - start);
+    std::string_view f =
+        line.substr(start, end == std::string_view::npos ? line.size() - start : end - start);
     if (f.find('"') != std::string_view::npos) return std::nullopt;
     out.push_back(f);
   }
@@ -290,9 +290,8 @@ const OverlayBase::Table& OverlayBase::table(std::string_view file) const {
       ++line;
     }
     auto header_end = text.find('\n', header);
-    std::string_view header_line =
-        text.substr(header, header_end == std::string_view::npos ? text.size() - header
-                                                                 : header_end - header);
+    std::string_view header_line = text.substr(
+        header, header_end == std::string_view::npos ? text.size() - header : header_end - header);
     std::optional<CsvTable> csv;
     auto only = only_.find(file);
     const auto& key = schema_of(file)->key;
@@ -321,8 +320,8 @@ const OverlayBase::Table& OverlayBase::table(std::string_view file) const {
              at = text.find(needle, at + 1)) {
           std::size_t start = first_col == 0 ? at + 1 : text.rfind('\n', at) + 1;
           auto nl = text.find('\n', start);
-          std::string_view l = text.substr(start, nl == std::string_view::npos ? text.size() - start
-                                                                               : nl - start + 1);
+          std::string_view l = text.substr(
+              start, nl == std::string_view::npos ? text.size() - start : nl - start + 1);
           if (count_char(l, '"') % 2 != 0) plain = false;
           auto f = plain_fields(l, {first_col});
           if (f && trim(f->front()) != v) continue;  // the text is in another column
@@ -577,8 +576,8 @@ Result<Overlaid> apply_overlay(std::shared_ptr<const KnowledgeBase> base, const 
       RowCheck c = data.check(name, r);
       if (c.standing == RowStanding::kSame) continue;
       if (c.standing == RowStanding::kConflict) {
-        out.use.ignored.push_back(path + ":" + std::to_string(line) + " contradicts " +
-                                  c.builtin + " (" + join(c.conflicts, "; ") + ")");
+        out.use.ignored.push_back(path + ":" + std::to_string(line) + " contradicts " + c.builtin +
+                                  " (" + join(c.conflicts, "; ") + ")");
         continue;
       }
       CsvRecord merged = r;

@@ -41,7 +41,7 @@ struct Overlay {
   std::string dir;      // where it was read
   std::string updated;  // when `cudafit update` wrote it ("2026-12-04T14:00:00Z")
   std::map<std::string, std::string, std::less<>> files;  // data file name -> its text
-  std::map<std::string, CsvTable, std::less<>> tables;     // the same, parsed (read once)
+  std::map<std::string, CsvTable, std::less<>> tables;    // the same, parsed (read once)
 };
 
 // Reads the overlay in `dir` (through `fs`, a Host of this machine). nullopt when there is

@@ -80,8 +80,9 @@ void mark_overlay(Table& t, const std::vector<const Provenance*>& from, bool wid
     t.rows[i].push_back(mark);
     t.notes.push_back(mark + ": " + from[i]->where() + " <- " + from[i]->source);
   }
-  t.notes.push_back("(update N: a row `cudafit update` added, not reviewed; --no-overlay leaves "
-                    "them out)");
+  t.notes.push_back(
+      "(update N: a row `cudafit update` added, not reviewed; --no-overlay leaves "
+      "them out)");
 }
 
 }  // namespace

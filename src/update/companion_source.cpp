@@ -80,11 +80,11 @@ void collect_companions(SourceContext& ctx, TorchFacts& facts) {
         std::string purpose = package + " " + version.str() + " metadata";
         ctx.progress(purpose + " ...");
         MetadataRead m = read_wheel_metadata(ctx.fetch, *wheel, purpose);
-        auto parsed = m.ok ? parse_wheel_metadata(m.text)
-                           : Result<WheelMetadata>(make_error(m.error));
+        auto parsed =
+            m.ok ? parse_wheel_metadata(m.text) : Result<WheelMetadata>(make_error(m.error));
         if (!parsed) {
-          ctx.out.failures.push_back(package + " " + version.str() + ": its METADATA could not be read (" +
-                                     parsed.error() + ")");
+          ctx.out.failures.push_back(package + " " + version.str() +
+                                     ": its METADATA could not be read (" + parsed.error() + ")");
           if (m.failure == HttpFailure::kOffline && ctx.out.offline.empty())
             ctx.out.offline = "cannot reach " + wheel->url + " (" + m.error + ")";
           continue;

@@ -75,8 +75,8 @@ void collect_cuda(SourceContext& ctx, const TorchFacts& facts) {
                                 copy.fetched + " is used");
         page = copy;
       } else {
-        ctx.out.notes.push_back("CUDA release notes: Table 3 could not be read (" +
-                                parsed.error() + "): minimum drivers of new CUDA releases unknown");
+        ctx.out.notes.push_back("CUDA release notes: Table 3 could not be read (" + parsed.error() +
+                                "): minimum drivers of new CUDA releases unknown");
       }
     }
     if (parsed) {
@@ -102,10 +102,12 @@ void collect_cuda(SourceContext& ctx, const TorchFacts& facts) {
                    (!known->windows_min_driver && t.windows_driver);
       if (!fills) continue;
       for (const auto& r : ctx.data.rows(kCudaFile))
-        if (auto it = r.find("toolkit"); it != r.end() && trim(it->second) == toolkit->str()) row = r;
+        if (auto it = r.find("toolkit"); it != r.end() && trim(it->second) == toolkit->str())
+          row = r;
       if (row.empty()) continue;
       if (trim(row["linux_min_driver"]).empty()) row["linux_min_driver"] = opt(t.linux_driver);
-      if (trim(row["windows_min_driver"]).empty()) row["windows_min_driver"] = opt(t.windows_driver);
+      if (trim(row["windows_min_driver"]).empty())
+        row["windows_min_driver"] = opt(t.windows_driver);
       row["notes"] = "drivers from Table 3 (cudafit update)";
     } else {
       if (newest != nullptr && *toolkit <= newest->version) continue;  // older: not ours to add

@@ -14,7 +14,7 @@ namespace cudafit {
 
 namespace {
 
-constexpr std::uint64_t kChunk = 8u << 20;           // compressed bytes asked per request
+constexpr std::uint64_t kChunk = 8u << 20;               // compressed bytes asked per request
 constexpr std::uint64_t kLargestContainer = 256u << 20;  // bigger ones are skipped, and said
 
 // Finds fatbin containers at 8-byte-aligned offsets of a stream fed piece by piece, keeping
@@ -92,10 +92,10 @@ class FatbinStream {
 bool is_cuda_library(std::string_view name) {
   if (!starts_with(name, "torch/lib/")) return false;
   std::string base = path_basename(name);
-  bool shared = ends_with(base, ".so") || base.find(".so.") != std::string::npos ||
-                ends_with(base, ".dll");
-  return shared && (base.find("cuda") != std::string::npos ||
-                    base.find("caffe2_gpu") != std::string::npos);
+  bool shared =
+      ends_with(base, ".so") || base.find(".so.") != std::string::npos || ends_with(base, ".dll");
+  return shared &&
+         (base.find("cuda") != std::string::npos || base.find("caffe2_gpu") != std::string::npos);
 }
 
 std::string join_ccs(const std::set<ComputeCapability>& ccs) {

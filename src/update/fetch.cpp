@@ -85,7 +85,10 @@ class RemoteRanges final : public ByteRanges {
  public:
   RemoteRanges(Fetcher& f, std::string url, std::uint64_t size, std::string purpose,
                std::uint64_t whole_limit)
-      : f_(f), url_(std::move(url)), size_(size), purpose_(std::move(purpose)),
+      : f_(f),
+        url_(std::move(url)),
+        size_(size),
+        purpose_(std::move(purpose)),
         whole_limit_(whole_limit) {}
 
   Result<std::string> read(std::uint64_t offset, std::uint64_t length) override {
@@ -125,8 +128,8 @@ class RemoteRanges final : public ByteRanges {
       if (!cr) return make_error(url_ + ": a 206 answer without a usable Content-Range");
       auto [a, b, total] = *cr;
       if (size_ > 0 && total != size_)
-        return make_error(url_ + ": the file is " + std::to_string(total) + " bytes, the index said " +
-                          std::to_string(size_));
+        return make_error(url_ + ": the file is " + std::to_string(total) +
+                          " bytes, the index said " + std::to_string(size_));
       size_ = total;
       std::uint64_t want_a = suffix ? (total > length ? total - length : 0) : offset;
       std::uint64_t want_b = suffix ? total - 1 : std::min(offset + length, total) - 1;
@@ -134,8 +137,9 @@ class RemoteRanges final : public ByteRanges {
         return make_error(url_ + ": asked " + range + ", the server sent bytes " +
                           std::to_string(a) + "-" + std::to_string(b));
       if (r.body.size() != b - a + 1)
-        return make_error(url_ + ": " + std::to_string(r.body.size()) + " bytes came for a range of " +
-                          std::to_string(b - a + 1) + " (cut short)");
+        return make_error(url_ + ": " + std::to_string(r.body.size()) +
+                          " bytes came for a range of " + std::to_string(b - a + 1) +
+                          " (cut short)");
       return std::move(r.body);
     }
     if (r.status == 200) {
@@ -324,8 +328,8 @@ Fetcher::Page Fetcher::page(const std::string& url, const std::string& accept,
   auto length = parse_uint(trim(r.header("content-length")));
   if (length && r.header("content-encoding").empty() && *length != r.body.size()) {
     p.failure = HttpFailure::kTruncated;
-    p.error = "cut short: " + std::to_string(r.body.size()) + " of " + std::to_string(*length) +
-              " bytes";
+    p.error =
+        "cut short: " + std::to_string(r.body.size()) + " of " + std::to_string(*length) + " bytes";
     return copy ? use_copy(true) : p;
   }
   p.ok = true;
@@ -416,8 +420,7 @@ Fetcher::Page Fetcher::immutable(const std::string& url, const std::string& purp
 
 std::unique_ptr<ByteRanges> Fetcher::ranges(const std::string& url, std::uint64_t known_size,
                                             const std::string& purpose) {
-  return std::make_unique<RemoteRanges>(*this, url, known_size, purpose,
-                                        options_.whole_file_limit);
+  return std::make_unique<RemoteRanges>(*this, url, known_size, purpose, options_.whole_file_limit);
 }
 
 }  // namespace cudafit

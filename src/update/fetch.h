@@ -29,7 +29,7 @@ struct FetchOptions {
   bool offline = false;   // no request at all: the cache answers, or it is an offline failure
   int max_retries = 2;    // of a 429/503
   int max_retry_wait_s = 20;
-  std::uint64_t page_limit = 32ull << 20;    // a listing page larger than this is refused
+  std::uint64_t page_limit = 32ull << 20;       // a listing page larger than this is refused
   std::uint64_t whole_file_limit = 2ull << 20;  // a Range answered 200: the most read of it
   int timeout_ms = 120000;
 };
@@ -45,9 +45,9 @@ class Fetcher {
     std::string error;  // when !ok: "HTTP 404", "not in the cache (--offline)", libcurl's words
     long status = 0;
     std::string body, content_type, url;
-    std::string fetched;      // when this body came from the server ("2026-12-04T14:00:00Z")
+    std::string fetched;        // when this body came from the server ("2026-12-04T14:00:00Z")
     bool not_modified = false;  // the cache's copy, confirmed by a 304 (or --offline)
-    bool stale = false;  // the cache's copy, because the request failed (`error` says how)
+    bool stale = false;         // the cache's copy, because the request failed (`error` says how)
     std::string accept, etag, last_modified;  // for keep()
   };
   // `purpose` names the byte count ("torch page"). 404 and 410 are answers, not failures:

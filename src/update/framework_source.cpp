@@ -138,10 +138,13 @@ void collect_frameworks(SourceContext& ctx, const TorchFacts& facts) {
           if (!parsed->requires_python.empty()) row["python"] = parsed->requires_python;
           BuildPins pins = build_pins(*parsed, marker_env(Platform::kLinuxX86_64, "3.12"),
                                       {"and-cuda", "with-cuda", "cuda"});
-          if (package.framework == "tensorflow" && pins.cuda) row["cuda"] = pins.cuda->major_minor();
+          if (package.framework == "tensorflow" && pins.cuda)
+            row["cuda"] = pins.cuda->major_minor();
           if (package.framework == "jax") {
-            if (!pins.cuda_spec.empty()) row["cuda"] = pins.cuda_spec;
-            else if (major > 0) row["cuda"] = std::to_string(major) + ".x";
+            if (!pins.cuda_spec.empty())
+              row["cuda"] = pins.cuda_spec;
+            else if (major > 0)
+              row["cuda"] = std::to_string(major) + ".x";
           }
           row["cudnn"] = !pins.cudnn.empty() ? pins.cudnn : pins.cudnn_spec;
           if (package.framework != "triton") row["torch"] = torch_column(*parsed);

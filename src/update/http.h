@@ -18,15 +18,15 @@ namespace cudafit {
 
 struct HttpRequest {
   std::string url;
-  std::vector<std::string> headers;        // "Accept: ...", "Range: bytes=0-99", ...
-  std::uint64_t max_bytes = 32ull << 20;   // a body past this is cut off: kTooLarge
+  std::vector<std::string> headers;       // "Accept: ...", "Range: bytes=0-99", ...
+  std::uint64_t max_bytes = 32ull << 20;  // a body past this is cut off: kTooLarge
   // A Range request answered 200 (the server ignored the range: the whole file comes) is cut
   // off at this many bytes instead (0: max_bytes).
   std::uint64_t max_bytes_if_whole = 0;
-  int timeout_ms = 120000;                 // the whole request
+  int timeout_ms = 120000;  // the whole request
   int connect_timeout_ms = 15000;
-  int stall_timeout_s = 30;                // no byte for this long: kTimeout
-  bool compressed = true;                  // ask for gzip (pages; not byte ranges)
+  int stall_timeout_s = 30;  // no byte for this long: kTimeout
+  bool compressed = true;    // ask for gzip (pages; not byte ranges)
 };
 
 enum class HttpFailure {
@@ -41,12 +41,12 @@ enum class HttpFailure {
 
 struct HttpResponse {
   HttpFailure failure = HttpFailure::kNone;
-  std::string error;  // when failure != kNone: what libcurl said
-  long status = 0;    // 200, 206, 304, 404, ...
+  std::string error;                           // when failure != kNone: what libcurl said
+  long status = 0;                             // 200, 206, 304, 404, ...
   std::map<std::string, std::string> headers;  // of the last response; names lower-case
   std::string body;
-  std::string url;                // after redirects
-  std::uint64_t wire_bytes = 0;   // received: headers and body as sent (compressed)
+  std::string url;               // after redirects
+  std::uint64_t wire_bytes = 0;  // received: headers and body as sent (compressed)
   bool ok() const { return failure == HttpFailure::kNone; }
   std::string header(const std::string& lower_name) const;
 };

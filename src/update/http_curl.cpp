@@ -2,7 +2,8 @@
 // places cudafit calls dlopen, and the only one that talks to the network. curl.h gives the
 // types and option numbers (a stable ABI since libcurl 7.16); the functions come from the
 // library found at run time, so the binary's own dependencies stay glibc alone.
-#define CURL_DISABLE_DEPRECATION  // CURLOPT_PROTOCOLS: the fallback for libcurl < 7.85
+// CURLOPT_PROTOCOLS and CURLINFO_SIZE_DOWNLOAD: the fallbacks for older libraries.
+#define CURL_DISABLE_DEPRECATION
 #include <curl/curl.h>
 #include <dlfcn.h>
 
@@ -116,8 +117,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (starts_with(line, "HTTP/")) {
     t->response->headers.clear();  // a new response (after a redirect or a 100)
     auto space = line.find(' ');
-    auto code = space == std::string_view::npos ? std::nullopt
-                                                : parse_uint(line.substr(space + 1, 3));
+    auto code =
+        space == std::string_view::npos ? std::nullopt : parse_uint(line.substr(space + 1, 3));
     t->status = code ? static_cast<long>(*code) : 0;
     return n;
   }
@@ -182,11 +183,15 @@ class CurlClient final : public HttpClient {
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_FOLLOWLOCATION, 1L);
     set(CURLOPT_MAXREDIRS, 8L);
-    if (set(CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+    // http and https only, redirects included (7.85 names them; older libraries take bits).
+    bool named = false;
+#if LIBCURL_VERSION_NUM >= 0x075500
+    named = set(CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+            set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
+#endif
+    if (!named) {
       set(CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
       set(CURLOPT_REDIR_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-    } else {
-      set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     }
     set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout_ms));
     set(CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_ms));
@@ -212,7 +217,15 @@ class CurlClient final : public HttpClient {
     api_.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     r.status = status;
     curl_off_t body_bytes = 0;
-    if (api_.easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &body_bytes) != CURLE_OK) body_bytes = 0;
+    bool counted = false;
+#if LIBCURL_VERSION_NUM >= 0x073700
+    counted = api_.easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &body_bytes) == CURLE_OK;
+#endif
+    if (!counted) {  // libcurl before 7.55
+      double d = 0;
+      if (api_.easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD, &d) == CURLE_OK)
+        body_bytes = static_cast<curl_off_t>(d);
+    }
     long header_bytes = 0;
     api_.easy_getinfo(h, CURLINFO_HEADER_SIZE, &header_bytes);
     r.wire_bytes = static_cast<std::uint64_t>(body_bytes < 0 ? 0 : body_bytes) +
@@ -253,7 +266,7 @@ std::string proxy_for(const std::string& url, const std::map<std::string, std::s
   // libcurl's own reading of the environment: only the lower-case http_proxy for http
   // (httpoxy), either case for https, then ALL_PROXY.
   std::string p = starts_with(to_lower(url), "https:") ? env_of(env, {"https_proxy", "HTTPS_PROXY"})
-                                                        : env_of(env, {"http_proxy"});
+                                                       : env_of(env, {"http_proxy"});
   if (p.empty()) p = env_of(env, {"all_proxy", "ALL_PROXY"});
   return p;
 }

@@ -171,7 +171,8 @@ Result<IndexPage> parse_pep691_json(std::string_view body, std::string_view page
   if (doc.is_discarded()) return make_error("not JSON (cut short, or not a PEP 691 page)");
   if (!doc.is_object()) return make_error("not a PEP 691 page: the JSON is not an object");
   IndexPage page;
-  if (auto n = doc.find("name"); n != doc.end() && n->is_string()) page.name = n->get<std::string>();
+  if (auto n = doc.find("name"); n != doc.end() && n->is_string())
+    page.name = n->get<std::string>();
   auto files = doc.find("files");
   if (files == doc.end() || !files->is_array())
     return make_error("not a PEP 691 page: no \"files\" array");
@@ -217,8 +218,8 @@ Result<IndexPage> parse_pep503_html(std::string_view body, std::string_view page
   std::size_t pos = 0;
   while ((pos = lower.find("<a", pos)) != std::string::npos) {
     std::size_t p = pos + 2;
-    if (p >= lower.size() || !(std::isspace(static_cast<unsigned char>(lower[p])) ||
-                               lower[p] == '>')) {
+    if (p >= lower.size() ||
+        !(std::isspace(static_cast<unsigned char>(lower[p])) || lower[p] == '>')) {
       pos = p;
       continue;
     }
@@ -277,7 +278,8 @@ Result<IndexPage> parse_pep503_html(std::string_view body, std::string_view page
     if (!has_href || href.empty()) continue;
     std::string text(trim(decode_entities(body.substr(text_start, close - text_start))));
     f.url = without_fragment(resolve_url(page_url, href));
-    f.filename = text.empty() || text.find('<') != std::string::npos ? basename_of_url(f.url) : text;
+    f.filename =
+        text.empty() || text.find('<') != std::string::npos ? basename_of_url(f.url) : text;
     page.files.push_back(std::move(f));
   }
   return page;
@@ -289,8 +291,8 @@ Result<IndexPage> parse_index_page(std::string_view body, std::string_view conte
   if (type == kPep691Type || type == "application/json") return parse_pep691_json(body, page_url);
   if (type == "text/html" || type == "application/vnd.pypi.simple.v1+html")
     return parse_pep503_html(body, page_url);
-  return make_error("unexpected content type '" + std::string(trim(content_type)) +
-                    "' (expected " + kPep691Type + " or text/html)");
+  return make_error("unexpected content type '" + std::string(trim(content_type)) + "' (expected " +
+                    kPep691Type + " or text/html)");
 }
 
 std::optional<WheelName> parse_wheel_name(std::string_view filename) {

@@ -21,8 +21,8 @@ struct IndexFile {
   std::string requires_python;  // "" when the index gives none
   bool yanked = false;
   std::string yanked_reason;
-  std::string upload_time;  // "2026-05-13T14:52:54.453876Z" (PEP 700; JSON only)
-  std::uint64_t size = 0;   // 0 = not given
+  std::string upload_time;    // "2026-05-13T14:52:54.453876Z" (PEP 700; JSON only)
+  std::uint64_t size = 0;     // 0 = not given
   bool has_metadata = false;  // PEP 658/714: the METADATA is at url + ".metadata"
 };
 
@@ -47,13 +47,13 @@ std::string resolve_url(std::string_view base, std::string_view href);
 
 // A wheel file name: name-version(-build)?-python-abi-platform.whl.
 struct WheelName {
-  std::string name;      // normalized ("torch")
-  std::string version;   // "2.12.0+cu130"
+  std::string name;                   // normalized ("torch")
+  std::string version;                // "2.12.0+cu130"
   std::string public_version, local;  // "2.12.0", "cu130"
   std::vector<std::string> cpython;   // "cp312", "cp313t" (free-threaded ABI); cp37m -> cp37
   std::string python_tag, abi_tag, platform_tag;
-  std::optional<Platform> platform;   // none for macOS, 32-bit, "any"
-  bool any_platform = false;          // "-none-any"
+  std::optional<Platform> platform;  // none for macOS, 32-bit, "any"
+  bool any_platform = false;         // "-none-any"
 };
 std::optional<WheelName> parse_wheel_name(std::string_view filename);
 

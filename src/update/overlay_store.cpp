@@ -26,8 +26,9 @@ Status write_overlay_generation(const std::string& overlay_dir,
   if (Status s = make_dirs(parent); !s) return s;
   struct stat st {};
   if (lstat(overlay_dir.c_str(), &st) == 0 && !S_ISLNK(st.st_mode))
-    return make_error(overlay_dir + " is not the link `cudafit update` keeps there (left alone: "
-                                    "move it away to let update write)");
+    return make_error(overlay_dir +
+                      " is not the link `cudafit update` keeps there (left alone: "
+                      "move it away to let update write)");
   // A name no other generation has: the time to the nanosecond, and the process.
   char stamp[32];
   auto now = std::chrono::system_clock::now();
@@ -35,10 +36,11 @@ Status write_overlay_generation(const std::string& overlay_dir,
   std::tm tm{};
   gmtime_r(&secs, &tm);
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() %
-               1000000000;
-  const std::string generation = link_name + "." + stamp + "." + std::to_string(nanos) + "Z." +
-                                 std::to_string(getpid());
+  auto nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() %
+      1000000000;
+  const std::string generation =
+      link_name + "." + stamp + "." + std::to_string(nanos) + "Z." + std::to_string(getpid());
   const std::string gen_dir = path_join(parent, generation);
   const std::string tmp_dir = gen_dir + ".tmp";
   (void)remove_tree(tmp_dir);

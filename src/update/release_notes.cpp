@@ -33,8 +33,12 @@ std::string cell_text(std::string_view html) {
       auto semi = html.find(';', i);
       if (semi != std::string_view::npos && semi - i <= 8) {
         std::string_view e = html.substr(i + 1, semi - i - 1);
-        const char* rep = e == "gt" ? ">" : e == "lt" ? "<" : e == "amp" ? "&"
-                          : e == "nbsp" || e == "#160" ? " " : e == "#62" ? ">" : nullptr;
+        const char* rep = e == "gt"                    ? ">"
+                          : e == "lt"                  ? "<"
+                          : e == "amp"                 ? "&"
+                          : e == "nbsp" || e == "#160" ? " "
+                          : e == "#62"                 ? ">"
+                                                       : nullptr;
         if (rep != nullptr) {
           out += rep;
           i = semi;
@@ -83,7 +87,8 @@ std::vector<std::vector<std::string>> table_rows(std::string_view html, std::str
 
 std::optional<DriverVersion> driver_cell(std::string_view text) {
   std::string_view t = trim(text);
-  while (!t.empty() && (t.front() == '>' || t.front() == '=' || t.front() == ' ')) t.remove_prefix(1);
+  while (!t.empty() && (t.front() == '>' || t.front() == '=' || t.front() == ' '))
+    t.remove_prefix(1);
   t = trim(t);
   if (t.empty() || t.find_first_of("0123456789") != 0) return std::nullopt;
   std::size_t n = 0;

@@ -14,9 +14,9 @@
 namespace cudafit {
 
 struct Table3Row {
-  std::string text;       // the first cell as printed: "CUDA 13.2 Update 2"
-  CudaVersion series;     // major.minor: 13.2
-  std::string label;      // "GA", "Update 2", "RC", "Developer Preview"; "" when the cell has none
+  std::string text;    // the first cell as printed: "CUDA 13.2 Update 2"
+  CudaVersion series;  // major.minor: 13.2
+  std::string label;   // "GA", "Update 2", "RC", "Developer Preview"; "" when the cell has none
   std::optional<CudaVersion> toolkit;  // when the cell names the full version ("CUDA 11.4.0 GA")
   int update = 0;                      // N of "Update N"
   std::optional<DriverVersion> linux_driver, windows_driver;  // none for N/A

@@ -53,8 +53,8 @@ void apply_zip64(std::string_view extra, ZipMember& m, bool size64, bool csize64
 std::uint64_t entry_length(std::string_view buf, std::uint64_t p) {
   using namespace bytes;
   if (!fits(buf, p, kCentralSize) || u32(buf, p) != kCentralSig) return 0;
-  std::uint64_t len = kCentralSize + std::uint64_t{u16(buf, p + 28)} + u16(buf, p + 30) +
-                      u16(buf, p + 32);
+  std::uint64_t len =
+      kCentralSize + std::uint64_t{u16(buf, p + 28)} + u16(buf, p + 30) + u16(buf, p + 32);
   return fits(buf, p, len) ? len : 0;
 }
 
@@ -65,7 +65,8 @@ Result<ZipEnd> parse_zip_end(std::string_view tail, std::uint64_t file_size) {
   if (tail.size() > file_size) return make_error("zip: more bytes read than the file has");
   if (tail.size() < kEocdSize) return make_error("zip: too short for an archive");
   const std::uint64_t tail_offset = file_size - tail.size();
-  std::uint64_t lowest = tail.size() > kEocdSize + kMaxComment ? tail.size() - kEocdSize - kMaxComment : 0;
+  std::uint64_t lowest =
+      tail.size() > kEocdSize + kMaxComment ? tail.size() - kEocdSize - kMaxComment : 0;
   std::uint64_t eocd = tail.size() - kEocdSize;
   while (u32(tail, eocd) != kEocdSig) {
     if (eocd == lowest) return make_error("zip: no end of central directory record");
@@ -92,8 +93,9 @@ Result<ZipEnd> parse_zip_end(std::string_view tail, std::uint64_t file_size) {
                       std::to_string(e.cd_offset) + ") lies outside the file's " +
                       std::to_string(file_size) + " bytes");
   if (e.entries > e.cd_size / kCentralSize)
-    return make_error("zip: " + std::to_string(e.entries) + " members claimed, the directory holds " +
-                      "at most " + std::to_string(e.cd_size / kCentralSize));
+    return make_error("zip: " + std::to_string(e.entries) +
+                      " members claimed, the directory holds " + "at most " +
+                      std::to_string(e.cd_size / kCentralSize));
   return e;
 }
 
@@ -187,8 +189,8 @@ Result<std::pair<std::string, std::uint64_t>> read_local_header(ByteRanges& file
                                                                 std::uint64_t data_too) {
   using namespace bytes;
   std::uint64_t guess = kLocalSize + m.name.size() + 256;
-  auto head = file.read(m.local_header, std::min<std::uint64_t>(guess + data_too,
-                                                                 file.size() - m.local_header));
+  auto head = file.read(m.local_header,
+                        std::min<std::uint64_t>(guess + data_too, file.size() - m.local_header));
   if (!head) return make_error(head.error());
   if (!fits(*head, 0, kLocalSize) || u32(*head, 0) != kLocalSig)
     return make_error("zip member " + m.name + ": no local header where the directory says");
@@ -285,8 +287,8 @@ Status stream_remote_member(ByteRanges& file, const ZipMember& member, std::uint
       if (n > 0) sink(std::string_view(out.data(), n));
       if (rc == Z_BUF_ERROR) rc = Z_OK;  // needs more input
     }
-    if (rc != Z_OK && rc != Z_STREAM_END) status = make_error("zip member " + member.name +
-                                                              ": inflate failed (damaged)");
+    if (rc != Z_OK && rc != Z_STREAM_END)
+      status = make_error("zip member " + member.name + ": inflate failed (damaged)");
     if (rc == Z_STREAM_END) break;
   }
   if (member.method == 8) inflateEnd(&zs);

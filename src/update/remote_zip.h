@@ -42,9 +42,9 @@ Result<std::vector<ZipMember>> parse_directory_tail(std::string_view buf, std::u
                                                     const ZipEnd& end);
 
 struct ZipLimits {
-  std::uint64_t first_tail = 16u << 10;     // the first read: end record and directory end
-  std::uint64_t max_directory = 8u << 20;   // the most of the directory read to find a member
-  std::uint64_t max_member = 4u << 20;      // the largest member inflated into memory
+  std::uint64_t first_tail = 16u << 10;    // the first read: end record and directory end
+  std::uint64_t max_directory = 8u << 20;  // the most of the directory read to find a member
+  std::uint64_t max_member = 4u << 20;     // the largest member inflated into memory
 };
 
 // The member whose name `wanted` accepts (the first in directory order that does).

@@ -67,8 +67,8 @@ std::optional<ReadPage> SourceContext::read_listing(const std::string& url,
     progress(what + ": none (" + p.error + ")");
     return std::nullopt;
   }
-  auto parsed = p.ok ? parse_index_page(p.body, p.content_type, url)
-                     : Result<IndexPage>(make_error(p.error));
+  auto parsed =
+      p.ok ? parse_index_page(p.body, p.content_type, url) : Result<IndexPage>(make_error(p.error));
   if (p.ok && !parsed) {
     // A damaged answer: the copy of the last good one, if any, stands in.
     std::string why = "the answer could not be read (" + parsed.error() + ")";
@@ -113,10 +113,10 @@ std::optional<ReadPage> SourceContext::pytorch_page(const std::string& variant, 
   std::string root = options.pytorch_url;
   while (!root.empty() && root.back() == '/') root.pop_back();
   std::string url = root + (variant.empty() ? "" : "/" + variant) + "/torch/";
-  return read_listing(url, "text/html",
-                      "torch " + (variant.empty() ? std::string("all variants") : variant) +
-                          " (PyTorch index)",
-                      false, failed);
+  return read_listing(
+      url, "text/html",
+      "torch " + (variant.empty() ? std::string("all variants") : variant) + " (PyTorch index)",
+      false, failed);
 }
 
 std::optional<Fetcher::Page> SourceContext::text_page(const std::string& url,

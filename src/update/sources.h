@@ -76,9 +76,9 @@ struct TorchFacts {
   std::map<std::string, std::string> torchvision_of, torchaudio_of;
   std::set<std::string> newly_pinned;  // "torchvision 0.31.0": companions this update found
   std::vector<std::string> new_releases;
-  std::map<std::string, BuildPins> pins;   // "2.16.0 linux-x86_64" -> what the PyPI wheel pins
-  std::set<std::string> variant_cuda;      // "13.2": CUDA of the variants the update found
-  std::string torch_fetched;               // when the torch listing was read
+  std::map<std::string, BuildPins> pins;  // "2.16.0 linux-x86_64" -> what the PyPI wheel pins
+  std::set<std::string> variant_cuda;     // "13.2": CUDA of the variants the update found
+  std::string torch_fetched;              // when the torch listing was read
 };
 
 void collect_companions(SourceContext& ctx, TorchFacts& facts);

@@ -118,7 +118,9 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
     const std::string r = release.str();
     facts.new_releases.push_back(r);
     for (Platform p : kPlatforms) {
-      CsvRecord row{{"torch", r}, {"index", "pypi"}, {"platform", platform_name(p)},
+      CsvRecord row{{"torch", r},
+                    {"index", "pypi"},
+                    {"platform", platform_name(p)},
                     {"fetched", read->fetched}};
       auto it = by_platform.find(p);
       if (it == by_platform.end()) {
@@ -133,15 +135,16 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
       row["requires_python"] = g.one_requires_python();
       row["evidence"] = "listed";
       row["uploaded"] = date_of(g.first_upload);
-      row["source"] = read->url + " (PEP 691 JSON): " + std::to_string(g.files.size()) +
-                      " torch-" + r + " " + platform_name(p) + " wheel files";
+      row["source"] = read->url + " (PEP 691 JSON): " + std::to_string(g.files.size()) + " torch-" +
+                      r + " " + platform_name(p) + " wheel files";
       std::vector<std::string> notes;
       if (g.requires_python.size() > 1)
-        notes.push_back("files disagree on Requires-Python: " +
-                        join(std::vector<std::string>(g.requires_python.begin(),
-                                                      g.requires_python.end()),
-                             " | "));
-      if (g.yanked > 0) notes.push_back(g.yanked == g.files.size() ? "yanked" : "some files yanked");
+        notes.push_back(
+            "files disagree on Requires-Python: " +
+            join(std::vector<std::string>(g.requires_python.begin(), g.requires_python.end()),
+                 " | "));
+      if (g.yanked > 0)
+        notes.push_back(g.yanked == g.files.size() ? "yanked" : "some files yanked");
       row["notes"] = join(notes, "; ");
       ctx.out.rows.push_back({kTorchWheelsFile, std::move(row)});
 
@@ -209,13 +212,14 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
   for (auto& [release, by_platform] : pypi) {
     const std::string r = release.str();
     const std::string def = default_of.count(r) ? default_of[r] : "";
-    const BuildPins* x86 = facts.pins.count(r + " linux-x86_64") ? &facts.pins[r + " linux-x86_64"]
-                                                                 : nullptr;
+    const BuildPins* x86 =
+        facts.pins.count(r + " linux-x86_64") ? &facts.pins[r + " linux-x86_64"] : nullptr;
     // torch-releases.csv
     std::string first;
     std::set<std::string> rps;
     for (auto& [p, g] : by_platform) {
-      if (!g.first_upload.empty() && (first.empty() || g.first_upload < first)) first = g.first_upload;
+      if (!g.first_upload.empty() && (first.empty() || g.first_upload < first))
+        first = g.first_upload;
       if (p == Platform::kLinuxX86_64) rps = g.requires_python;
     }
     CsvRecord rel{{"torch", r},
@@ -233,7 +237,8 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
     if (def.empty() && x86 != nullptr)
       notes.push_back("the Linux x86_64 wheel pins no CUDA library: default variant not known");
     if (!rel["torchvision"].empty() || !rel["torchaudio"].empty())
-      notes.push_back("companions: the torchvision/torchaudio releases whose METADATA pins torch==" + r);
+      notes.push_back(
+          "companions: the torchvision/torchaudio releases whose METADATA pins torch==" + r);
     rel["notes"] = join(notes, "; ");
     ctx.out.rows.push_back({kTorchReleasesFile, std::move(rel)});
 
@@ -285,16 +290,16 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
 
       // torch-wheels.csv: the variant's own index, per platform.
       for (auto& [p, g] : vf.platforms) {
-        CsvRecord w{{"torch", r},
-                    {"index", variant},
-                    {"platform", platform_name(p)},
-                    {"pythons", g.pythons()},
-                    {"requires_python", g.one_requires_python()},
-                    {"evidence", "listed"},
-                    {"source", vf.page_url + " (PEP 503): " + std::to_string(g.files.size()) +
-                                   " torch-" + r + "+" + variant + " " + platform_name(p) +
-                                   " wheel files"},
-                    {"fetched", vf.fetched}};
+        CsvRecord w{
+            {"torch", r},
+            {"index", variant},
+            {"platform", platform_name(p)},
+            {"pythons", g.pythons()},
+            {"requires_python", g.one_requires_python()},
+            {"evidence", "listed"},
+            {"source", vf.page_url + " (PEP 503): " + std::to_string(g.files.size()) + " torch-" +
+                           r + "+" + variant + " " + platform_name(p) + " wheel files"},
+            {"fetched", vf.fetched}};
         ctx.out.rows.push_back({kTorchWheelsFile, std::move(w)});
       }
 
@@ -358,8 +363,9 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
           a["ptx"] = prev.ptx;
           a["source"] = "assumed: the list of torch " + prev.torch + " " + variant + " (" +
                         prev.where + "); " + (vf.page_url.empty() ? read->url : vf.page_url);
-          a["notes"] = "assumed, not read from this release's wheel: the same variant's previous "
-                       "list (`cudafit update --deep` reads the wheel's own)";
+          a["notes"] =
+              "assumed, not read from this release's wheel: the same variant's previous "
+              "list (`cudafit update --deep` reads the wheel's own)";
           assumed_before[{variant, p}] = prev;  // a later release names the same origin
         }
         ctx.out.rows.push_back({kTorchArchListsFile, std::move(a)});
@@ -378,7 +384,7 @@ void collect_torch(SourceContext& ctx, TorchFacts& facts) {
     bool any = false;
     for (const auto& [column, pins] :
          {std::pair<std::string, const std::map<std::string, std::string>*>{"torchvision",
-                                                                              &facts.torchvision_of},
+                                                                            &facts.torchvision_of},
           {"torchaudio", &facts.torchaudio_of}}) {
       auto pin = pins->find(v->str());
       if (pin == pins->end() || !trim(fill[column]).empty()) continue;

@@ -62,9 +62,9 @@ std::string key_of(const std::string& file, const CsvRecord& r) {
 // What a new row says, briefly: its fact cells.
 std::string summary_of(const std::vector<std::string>& columns, const CsvRecord& r,
                        const std::string& file) {
-  static const std::set<std::string> skip = {"source", "notes", "fetched", "torch", "variant",
-                                             "index", "platform", "package", "version",
-                                             "toolkit", "framework", "torch_from", "torch_to"};
+  static const std::set<std::string> skip = {
+      "source",  "notes",   "fetched", "torch",     "variant",    "index",   "platform",
+      "package", "version", "toolkit", "framework", "torch_from", "torch_to"};
   std::vector<std::string> parts;
   for (const auto& c : columns) {
     if (skip.count(c)) continue;
@@ -72,7 +72,8 @@ std::string summary_of(const std::vector<std::string>& columns, const CsvRecord&
     if (v.empty()) continue;
     parts.push_back(c + " " + v);
   }
-  if (file == kFrameworksFile && !cell(r, "torch").empty()) parts.push_back("torch " + cell(r, "torch"));
+  if (file == kFrameworksFile && !cell(r, "torch").empty())
+    parts.push_back("torch " + cell(r, "torch"));
   std::string notes = cell(r, "notes");
   if (starts_with(notes, "assumed")) parts.push_back("(assumed)");
   return join(parts, ", ");
@@ -96,7 +97,8 @@ std::string update_cache_dir_for(const Host& env) {
   auto xdg = env.env("XDG_CACHE_HOME");
   if (xdg && !xdg->empty() && xdg->front() == '/') return path_join(*xdg, "cudafit/http");
   auto home = env.env("HOME");
-  if (home && !home->empty() && home->front() == '/') return path_join(*home, ".cache/cudafit/http");
+  if (home && !home->empty() && home->front() == '/')
+    return path_join(*home, ".cache/cudafit/http");
   return "";
 }
 
@@ -117,7 +119,8 @@ Result<UpdateSources> read_update_sources(const Host& fs, const std::string& dat
   int kind = t->column("kind"), name = t->column("name"), url = t->column("url"),
       framework = t->column("framework");
   if (kind < 0 || name < 0 || url < 0 || framework < 0)
-    return make_error(std::string(kUpdateSourcesFile) + ": header: expected kind,name,url,framework");
+    return make_error(std::string(kUpdateSourcesFile) +
+                      ": header: expected kind,name,url,framework");
   UpdateSources s;
   for (const auto& row : t->rows) {
     std::string k(trim(row.fields[static_cast<std::size_t>(kind)]));
@@ -156,8 +159,8 @@ UpdateReport run_update(const KnowledgeBase& base, const UpdateOptions& options,
   std::map<std::string, std::vector<CsvRecord>> rows;  // file -> overlay rows
   std::set<std::string> seen;
   for (auto& c : out.rows) {
-    std::string identity = c.file + "\n" + key_of(c.file, c.row) + "\n" +
-                           rows_text(data.columns(c.file), {c.row});
+    std::string identity =
+        c.file + "\n" + key_of(c.file, c.row) + "\n" + rows_text(data.columns(c.file), {c.row});
     if (!seen.insert(identity).second) continue;
     RowCheck check = data.check(c.file, c.row);
     DiffRow d{c.file, key_of(c.file, c.row), std::string(to_string(check.standing)), "",

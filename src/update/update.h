@@ -43,8 +43,8 @@ struct UpdateOptions {
   std::string pytorch_url;        // download.pytorch.org/whl (--pytorch-url)
   std::string release_notes_url;  // NVIDIA's CUDA release notes
   bool dry_run = false;
-  bool deep = false;     // read the arch lists out of new variants' wheels
-  bool offline = false;  // the cache only
+  bool deep = false;        // read the arch lists out of new variants' wheels
+  bool offline = false;     // the cache only
   std::string overlay_dir;  // where the overlay is written
   std::string cache_dir;    // where answers are kept
   std::string version;      // cudafit's, for the manifest
@@ -64,16 +64,16 @@ struct DiffRow {
 };
 
 struct UpdateReport {
-  int exit_code = 0;         // 0 done (or nothing new), 1 a source failed: nothing written, 3 offline
-  std::string offline;       // the one line said when offline
+  int exit_code = 0;    // 0 done (or nothing new), 1 a source failed: nothing written, 3 offline
+  std::string offline;  // the one line said when offline
   std::vector<DiffRow> diff;
   std::vector<std::string> notes;     // read with a caveat (a stale copy, an assumption, unknown)
   std::vector<std::string> failures;  // why nothing was written (a source)
   std::string write_error;            // why nothing was written (the overlay's folder)
-  int known = 0;               // candidate rows the data already has
-  int rows = 0;                // rows of the overlay (written, or that would be)
-  bool written = false;        // a new overlay generation is in place
-  bool unchanged = false;      // the overlay already said exactly this
+  int known = 0;                      // candidate rows the data already has
+  int rows = 0;                       // rows of the overlay (written, or that would be)
+  bool written = false;               // a new overlay generation is in place
+  bool unchanged = false;             // the overlay already said exactly this
   std::string overlay_dir;
   FetchCount total;
   std::map<std::string, FetchCount> counts;  // by purpose ("torch 2.16.0 linux-x86_64 metadata")

@@ -163,16 +163,22 @@ std::map<std::string, std::string> marker_env(Platform platform, std::string_vie
   };
   switch (platform) {
     case Platform::kLinuxX86_64:
-      env.insert({{"platform_system", "Linux"}, {"sys_platform", "linux"},
-                  {"platform_machine", "x86_64"}, {"os_name", "posix"}});
+      env.insert({{"platform_system", "Linux"},
+                  {"sys_platform", "linux"},
+                  {"platform_machine", "x86_64"},
+                  {"os_name", "posix"}});
       break;
     case Platform::kLinuxAarch64:
-      env.insert({{"platform_system", "Linux"}, {"sys_platform", "linux"},
-                  {"platform_machine", "aarch64"}, {"os_name", "posix"}});
+      env.insert({{"platform_system", "Linux"},
+                  {"sys_platform", "linux"},
+                  {"platform_machine", "aarch64"},
+                  {"os_name", "posix"}});
       break;
     case Platform::kWindowsX86_64:
-      env.insert({{"platform_system", "Windows"}, {"sys_platform", "win32"},
-                  {"platform_machine", "AMD64"}, {"os_name", "nt"}});
+      env.insert({{"platform_system", "Windows"},
+                  {"sys_platform", "win32"},
+                  {"platform_machine", "AMD64"},
+                  {"os_name", "nt"}});
       break;
   }
   return env;
@@ -224,8 +230,8 @@ const IndexFile* pick_wheel(const std::vector<const IndexFile*>& files,
   for (const IndexFile* f : files) {
     auto w = parse_wheel_name(f->filename);
     if (!w) continue;
-    int where = w->platform == platform ? 0
-                : w->any_platform        ? 1
+    int where = w->platform == platform                 ? 0
+                : w->any_platform                       ? 1
                 : w->platform == Platform::kLinuxX86_64 ? 2
                                                         : (w->platform ? 3 : 4);
     std::pair<int, int> newest{0, 0};

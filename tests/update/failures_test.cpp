@@ -63,9 +63,9 @@ TEST_F(Failures, NothingIsWrittenWhenTheTorchChainCannotBeRead) {
       {"404=torch", "torch (package index): HTTP 404"},
       {"truncate=torch", "torch (package index)"},
       {"wrongtype=torch", "unexpected content type 'text/plain'"},
-      {"busy=torch", "HTTP 503"},                       // after two retries, 1 s apart
-      {"loop=torch", "torch (package index)"},          // a redirect to itself
-      {"huge=torch", "larger than"},                    // 50 MB page, 32 MB allowed
+      {"busy=torch", "HTTP 503"},               // after two retries, 1 s apart
+      {"loop=torch", "torch (package index)"},  // a redirect to itself
+      {"huge=torch", "larger than"},            // 50 MB page, 32 MB allowed
       {"404=torchvision", "torchvision (package index): HTTP 404"},
       // A server that sends the whole 3 MB wheel for a Range: cut off at 2 MB.
       {"norange", "ignored the Range header"},

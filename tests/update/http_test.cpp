@@ -5,8 +5,8 @@
 
 #include "test_util.h"
 #include "update/fetch.h"
-#include "update/index_page.h"
 #include "update/http.h"
+#include "update/index_page.h"
 #include "util/host.h"
 
 namespace cudafit {
@@ -78,16 +78,16 @@ TEST_F(Http, RangesHonouredAndIgnored) {
   EXPECT_EQ(*head, std::string("PK\3\4", 4));
   // A server that answers 200 with the whole file: cut off at the whole-file budget (2 MB).
   std::size_t mark = server.log_size();
-  auto ignored = f.ranges(server.url("plus216,norange") +
-                              "/files/torch-2.16.0-cp312-cp312-manylinux_2_28_x86_64.whl",
-                          0, "wheel");
+  auto ignored = f.ranges(
+      server.url("plus216,norange") + "/files/torch-2.16.0-cp312-cp312-manylinux_2_28_x86_64.whl",
+      0, "wheel");
   auto cut = ignored->read_tail(100);
   ASSERT_FALSE(cut.ok());
   EXPECT_NE(cut.error().find("ignored the Range header"), std::string::npos) << cut.error();
   // The recorded 532 MB torch wheel served whole: the same, the server sent little of it.
-  auto big = f.ranges(server.url("norange") +
-                          "/files/torch-2.12.0-cp314-cp314-manylinux_2_28_x86_64.whl",
-                      532272265, "wheel");
+  auto big =
+      f.ranges(server.url("norange") + "/files/torch-2.12.0-cp314-cp314-manylinux_2_28_x86_64.whl",
+               532272265, "wheel");
   auto cut2 = big->read_tail(100);
   ASSERT_FALSE(cut2.ok());
   std::uint64_t sent = 0;

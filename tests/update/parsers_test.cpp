@@ -54,8 +54,8 @@ TEST(Pep691, FieldsInEachForm) {
       {R"({"filename":"a-1-py3-none-any.whl","url":"a.whl","hashes":{}})", false, "", false, ""},
       {R"({"filename":"a","url":"a","hashes":{},"yanked":true})", true, "", false, ""},
       {R"({"filename":"a","url":"a","hashes":{},"yanked":"broken"})", true, "broken", false, ""},
-      {R"({"filename":"a","url":"a","hashes":{},"core-metadata":{"sha256":"ab"}})", false, "",
-       true, ""},
+      {R"({"filename":"a","url":"a","hashes":{},"core-metadata":{"sha256":"ab"}})", false, "", true,
+       ""},
       {R"({"filename":"a","url":"a","hashes":{},"core-metadata":false})", false, "", false, ""},
       // PEP 658's first name for it.
       {R"({"filename":"a","url":"a","hashes":{},"dist-info-metadata":true})", false, "", true, ""},
@@ -64,8 +64,8 @@ TEST(Pep691, FieldsInEachForm) {
        ">=3.9"},
   };
   for (const auto& c : cases) {
-    auto page = parse_pep691_json(R"({"name":"a","files":[)" + c.file + "]}",
-                                  "https://pypi.org/simple/a/");
+    auto page =
+        parse_pep691_json(R"({"name":"a","files":[)" + c.file + "]}", "https://pypi.org/simple/a/");
     ASSERT_TRUE(page.ok()) << c.file << ": " << page.error();
     ASSERT_EQ(page->files.size(), 1u);
     const IndexFile& f = page->files[0];
@@ -137,8 +137,8 @@ TEST(Pep503, LinksInEachForm) {
       {R"(<a href="&#47;e.whl">e&#46;whl</a>)", "e.whl", "https://h/e.whl", "", false, false},
   };
   for (const auto& c : cases) {
-    auto page = parse_pep503_html("<html><body>" + c.a + "<br/></body></html>",
-                                  "https://h/simple/t/");
+    auto page =
+        parse_pep503_html("<html><body>" + c.a + "<br/></body></html>", "https://h/simple/t/");
     ASSERT_TRUE(page.ok()) << c.a;
     ASSERT_EQ(page->files.size(), 1u) << c.a;
     const IndexFile& f = page->files[0];
@@ -293,8 +293,8 @@ TEST(RemoteZip, TheRealSmallWheelsMetadataFromItsEnd) {
   EXPECT_EQ(end->entries, 3u);
   const std::uint64_t cd_end = end->cd_offset + end->cd_size;
   for (std::uint64_t from = end->cd_offset; from < cd_end; ++from) {
-    auto members = parse_directory_tail(std::string_view(wheel).substr(from, cd_end - from), from,
-                                        *end);
+    auto members =
+        parse_directory_tail(std::string_view(wheel).substr(from, cd_end - from), from, *end);
     ASSERT_TRUE(members.ok()) << from << ": " << members.error();
     std::size_t expect = from == end->cd_offset ? 3u : members->size();
     EXPECT_EQ(members->size(), expect);
@@ -453,16 +453,22 @@ TEST(Pins, OlderFormsAndExtras) {
       {"nvidia-cuda-runtime-cu12==12.8.90; platform_system == \"Linux\" and platform_machine == "
        "\"x86_64\"\nnvidia-cudnn-cu12==9.7.1.26; platform_system == \"Linux\" and "
        "platform_machine == \"x86_64\"",
-       {}, "12.8", "9.7.1.26"},
+       {},
+       "12.8",
+       "9.7.1.26"},
       // tensorflow[and-cuda]: pins behind an extra count when it is asked for.
       {"nvidia-cuda-runtime-cu12==12.5.82; extra == \"and-cuda\"\nnvidia-cudnn-cu12==9.3.0.75; "
        "extra == \"and-cuda\"",
-       {"and-cuda"}, "12.5", "9.3.0.75"},
+       {"and-cuda"},
+       "12.5",
+       "9.3.0.75"},
       {"nvidia-cuda-runtime-cu12==12.5.82; extra == \"and-cuda\"", {}, "", ""},
       // jax-cuda12-plugin[with-cuda]: ranges.
       {"nvidia-cuda-runtime-cu12>=12.1.105; extra == \"with-cuda\"\nnvidia-cudnn-cu12<10.0,>=9.8; "
        "extra == \"with-cuda\"",
-       {"with-cuda"}, "12.1", ""},
+       {"with-cuda"},
+       "12.1",
+       ""},
   };
   for (const auto& c : cases) {
     std::string text = "Metadata-Version: 2.1\nName: x\nVersion: 1\n";
@@ -488,7 +494,8 @@ TEST(Pins, ACompanionsTorchRequirementAsGenWheelsWritesIt) {
       {"torch", "torch"},
   };
   for (const auto& c : cases) {
-    auto m = parse_wheel_metadata("Name: x\nVersion: 1\nRequires-Dist: " + c.requires_dist + "\n\n");
+    auto m =
+        parse_wheel_metadata("Name: x\nVersion: 1\nRequires-Dist: " + c.requires_dist + "\n\n");
     ASSERT_TRUE(m.ok());
     EXPECT_EQ(requirement_on(*m, "torch"), c.written) << c.requires_dist;
   }

@@ -84,8 +84,9 @@ class TestServer {
   }
   // Switches for every request from now on (tests whose URLs must not change); "-" clears.
   void set_global(const std::string& switches) const {
-    std::string cmd = "python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:" +
-                      std::to_string(port_) + "/control/" + switches + "').read()\"";
+    std::string cmd =
+        "python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:" +
+        std::to_string(port_) + "/control/" + switches + "').read()\"";
     (void)std::system(cmd.c_str());
   }
   std::size_t log_size() const {
@@ -135,9 +136,8 @@ inline std::string data_copy(const TempDir& dir, const std::string& cut,
 
 // The environment a test's cudafit runs in: its own overlay and cache folders.
 inline std::map<std::string, std::string> env_in(const TempDir& home) {
-  return {{"HOME", home.path()},
-          {"XDG_DATA_HOME", home / "data"},
-          {"XDG_CACHE_HOME", home / "cache"}};
+  return {
+      {"HOME", home.path()}, {"XDG_DATA_HOME", home / "data"}, {"XDG_CACHE_HOME", home / "cache"}};
 }
 
 // Every file of the overlay folder (following its link), name -> content.
@@ -145,7 +145,8 @@ inline std::map<std::string, std::string> overlay_files(const TempDir& home) {
   std::map<std::string, std::string> out;
   std::string dir = home / "data/cudafit/overlay";
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) out[e.path().filename()] = read_text(e.path());
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    out[e.path().filename()] = read_text(e.path());
   return out;
 }
 

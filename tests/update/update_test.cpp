@@ -77,7 +77,8 @@ TEST_F(Update, ACutDataSetIsBroughtUpTo215LikeTheBuiltInRows) {
   const std::string served = server.url() + "/whl";
   for (auto& v : rows["torch-variants.csv"]) {
     auto& url = v["index_url"];
-    if (url.rfind(served, 0) == 0) url = "https://download.pytorch.org/whl" + url.substr(served.size());
+    if (url.rfind(served, 0) == 0)
+      url = "https://download.pytorch.org/whl" + url.substr(served.size());
   }
   OverlayBase builtin(**KnowledgeBase::embedded());
   // The columns the acceptance compares, per file; a difference anywhere else is a failure too.
@@ -85,7 +86,7 @@ TEST_F(Update, ACutDataSetIsBroughtUpTo215LikeTheBuiltInRows) {
   int compared = 0;
   for (const auto& [file, list] : rows) {
     for (const auto& row : list) {
-      std::string torch = row.count("torch") ? row.at("torch")
+      std::string torch = row.count("torch")        ? row.at("torch")
                           : row.count("torch_from") ? row.at("torch_from")
                                                     : "";
       bool companion = file == "torch-companion-releases.csv";
@@ -95,19 +96,20 @@ TEST_F(Update, ACutDataSetIsBroughtUpTo215LikeTheBuiltInRows) {
       ++compared;
       EXPECT_NE(c.standing, RowStanding::kNew)
           << file << " " << torch << ": no such built-in row (" << row.at("source") << ")";
-      EXPECT_TRUE(c.conflicts.empty())
-          << file << " " << torch << " vs " << c.builtin << ": " << ::testing::PrintToString(c.conflicts);
-      for (const auto& more : c.builtin_more) said_more.insert(file + " " + more.substr(0, more.find(':')));
+      EXPECT_TRUE(c.conflicts.empty()) << file << " " << torch << " vs " << c.builtin << ": "
+                                       << ::testing::PrintToString(c.conflicts);
+      for (const auto& more : c.builtin_more)
+        said_more.insert(file + " " + more.substr(0, more.find(':')));
     }
   }
   EXPECT_GT(compared, 80);
   // What only the built-in rows say (RELEASE.md, generate_binary_build_matrix.py and measured
   // wheels, which update does not read): listed here, and nothing else.
   const std::set<std::string> expected = {
-      "torch-releases.csv pythons",        // RELEASE.md's ranges
+      "torch-releases.csv pythons",  // RELEASE.md's ranges
       "torch-releases.csv pythons_experimental",
-      "torch-variants.csv status",         // stable/experimental: RELEASE.md's word
-      "torch-variants.csv cudnn",          // non-default variants: RELEASE.md's pins
+      "torch-variants.csv status",  // stable/experimental: RELEASE.md's word
+      "torch-variants.csv cudnn",   // non-default variants: RELEASE.md's pins
       "torch-variants.csv nccl",
   };
   for (const auto& m : said_more) EXPECT_TRUE(expected.count(m)) << "the built-in says more: " << m;
@@ -118,12 +120,14 @@ TEST_F(Update, ACutDataSetIsBroughtUpTo215LikeTheBuiltInRows) {
   for (const auto& v : rows["torch-variants.csv"])
     have.insert(v.at("torch") + " " + v.at("variant") + " " + v.at("platforms"));
   for (const auto& w : rows["torch-wheels.csv"])
-    have.insert(w.at("torch") + " " + w.at("index") + " " + w.at("platform") + " " + w.at("pythons"));
+    have.insert(w.at("torch") + " " + w.at("index") + " " + w.at("platform") + " " +
+                w.at("pythons"));
   auto full = *KnowledgeBase::embedded();
   for (const auto& v : full->torch_variants()) {
     if (!in_215_range(v.torch.str())) continue;
     std::string platforms;
-    for (Platform p : v.platforms) platforms += (platforms.empty() ? "" : " ") + std::string(to_string(p));
+    for (Platform p : v.platforms)
+      platforms += (platforms.empty() ? "" : " ") + std::string(to_string(p));
     EXPECT_TRUE(have.count(v.torch.str() + " " + v.variant + " " + platforms))
         << v.torch.str() << " " << v.variant << " " << platforms << " (" << v.from.where() << ")";
   }
@@ -131,8 +135,8 @@ TEST_F(Update, ACutDataSetIsBroughtUpTo215LikeTheBuiltInRows) {
     if (!in_215_range(w.torch.str()) || !w.known()) continue;
     std::string tags;
     for (const auto& t : w.pythons) tags += (tags.empty() ? "" : " ") + t;
-    EXPECT_TRUE(have.count(w.torch.str() + " " + w.index + " " + std::string(to_string(w.platform)) +
-                           " " + tags))
+    EXPECT_TRUE(have.count(w.torch.str() + " " + w.index + " " +
+                           std::string(to_string(w.platform)) + " " + tags))
         << w.torch.str() << " " << w.index << " " << to_string(w.platform) << " " << tags << " ("
         << w.from.where() << ")";
   }
@@ -185,19 +189,20 @@ TEST_F(Update, ANewReleaseIsPickedByInstallAndShownByMatrix) {
   EXPECT_NE(m.out.find("/s/plus216/whl/cu132/torch/ (PEP 503)"), std::string::npos) << m.out;
   EXPECT_NE(m.out.find("METADATA of torch-2.16.0-"), std::string::npos) << m.out;
   EXPECT_NE(m.out.find("fetched 20"), std::string::npos) << m.out;
-  CliRun csv = run({"--data", data, "matrix", "torch", "--torch", "2.16", "--format", "csv"},
-                   env_in(home));
+  CliRun csv =
+      run({"--data", data, "matrix", "torch", "--torch", "2.16", "--format", "csv"}, env_in(home));
   EXPECT_NE(csv.out.find("overlay/torch-variants.csv:"), std::string::npos) << csv.out;
   EXPECT_NE(csv.out.find("cudafit update: "), std::string::npos) << csv.out;
 
   // --no-overlay: the data alone.
-  CliRun none = run({"--data", data, "--no-overlay", "matrix", "torch", "--torch", "2.16"},
-                    env_in(home));
+  CliRun none =
+      run({"--data", data, "--no-overlay", "matrix", "torch", "--torch", "2.16"}, env_in(home));
   EXPECT_EQ(none.code, 2);
   EXPECT_NE(none.err.find("no torch release matches"), std::string::npos) << none.err;
   CliRun v = run({"--data", data, "--version"}, env_in(home));
   EXPECT_NE(v.out.find("torch up to 2.16.0"), std::string::npos) << v.out;
-  EXPECT_TRUE(std::regex_search(v.out, std::regex(R"(overlay: \d+ row\(s\) from `cudafit update` of 20)")))
+  EXPECT_TRUE(
+      std::regex_search(v.out, std::regex(R"(overlay: \d+ row\(s\) from `cudafit update` of 20)")))
       << v.out;
   CliRun v2 = run({"--data", data, "--no-overlay", "--version"}, env_in(home));
   EXPECT_NE(v2.out.find("torch up to 2.15.0"), std::string::npos) << v2.out;
@@ -281,7 +286,8 @@ TEST_F(Update, OfflineSaysSoInOneLineAndChangesNothing) {
   auto before = overlay_files(home);
   // No route to the index (a closed port).
   CliRun r = run({"--data", data, "update", "--index-url", "http://127.0.0.1:1/simple"},
-                 {{"HOME", home.path()}, {"XDG_DATA_HOME", home / "data"},
+                 {{"HOME", home.path()},
+                  {"XDG_DATA_HOME", home / "data"},
                   {"XDG_CACHE_HOME", home / "empty-cache"}});
   EXPECT_EQ(r.code, 3) << r.out << r.err;
   EXPECT_EQ(r.out, "");
@@ -296,9 +302,10 @@ TEST_F(Update, OfflineSaysSoInOneLineAndChangesNothing) {
   EXPECT_NE(cached.out.find("nothing new"), std::string::npos) << cached.out;
   EXPECT_EQ(server.log_size(), mark);
   // ... and without them, offline it is.
-  CliRun empty = run({"--data", data, "update", "--offline"},
-                     {{"HOME", home.path()}, {"XDG_DATA_HOME", home / "data"},
-                      {"XDG_CACHE_HOME", home / "other-cache"}});
+  CliRun empty =
+      run({"--data", data, "update", "--offline"}, {{"HOME", home.path()},
+                                                    {"XDG_DATA_HOME", home / "data"},
+                                                    {"XDG_CACHE_HOME", home / "other-cache"}});
   EXPECT_EQ(empty.code, 3) << empty.out << empty.err;
   EXPECT_EQ(overlay_files(home), before);
 }
@@ -356,10 +363,25 @@ TEST_F(Update, ADamagedOverlayIsReportedAndIgnored) {
 std::vector<std::string> needed_libraries(const std::string& path) {
   std::string elf = read_text(path);
   std::vector<std::string> out;
-  auto u16 = [&](std::size_t o) { std::uint16_t v; std::memcpy(&v, elf.data() + o, 2); return v; };
-  auto u32 = [&](std::size_t o) { std::uint32_t v; std::memcpy(&v, elf.data() + o, 4); return v; };
-  auto u64 = [&](std::size_t o) { std::uint64_t v; std::memcpy(&v, elf.data() + o, 8); return v; };
-  if (elf.size() < 64 || elf.compare(0, 4, "\x7f" "ELF") != 0) return out;
+  auto u16 = [&](std::size_t o) {
+    std::uint16_t v;
+    std::memcpy(&v, elf.data() + o, 2);
+    return v;
+  };
+  auto u32 = [&](std::size_t o) {
+    std::uint32_t v;
+    std::memcpy(&v, elf.data() + o, 4);
+    return v;
+  };
+  auto u64 = [&](std::size_t o) {
+    std::uint64_t v;
+    std::memcpy(&v, elf.data() + o, 8);
+    return v;
+  };
+  if (elf.size() < 64 || elf.compare(0, 4,
+                                     "\x7f"
+                                     "ELF") != 0)
+    return out;
   std::uint64_t shoff = u64(0x28);
   std::uint16_t shentsize = u16(0x3a), shnum = u16(0x3c);
   std::uint64_t dyn_off = 0, dyn_size = 0, str_off = 0;
