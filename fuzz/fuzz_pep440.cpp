@@ -34,6 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   (void)DriverVersion::parse(version_text);
+  // A bare branch is never a full version, and a branch is a positive number.
+  if (auto branch = parse_driver_branch(version_text)) {
+    if (*branch <= 0 || DriverVersion::parse(version_text).ok()) __builtin_trap();
+  }
   (void)CudaVersion::parse(version_text);
   (void)CudaVersion::from_variant(version_text);
   (void)CudnnVersion::parse(version_text);

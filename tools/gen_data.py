@@ -311,9 +311,10 @@ def gen_torch():
                          "notes": "not on PyPI (LTS, download.pytorch.org/whl/lts/1.8 only)" if v == "1.8.2" else ""})
     write("torch-releases.csv", ["torch", "date", "pythons", "pythons_experimental", "requires_python", "torchvision",
                                  "torchaudio", "pypi_default_variant", "source", "notes"], rel_rows, """
-PyTorch releases: date (first PyPI upload), Python versions with wheels (RELEASE.md), PyPI
-Requires-Python, the torchvision/torchaudio releases whose PyPI metadata pins this torch, and the
-variant the plain PyPI Linux x86_64 wheel is. Empty = not sourced (unknown).
+PyTorch releases: date (first PyPI upload), the Python versions RELEASE.md calls supported (which
+wheels exist is torch-wheels.csv's), PyPI Requires-Python, the torchvision/torchaudio releases whose
+PyPI metadata pins this torch, and the variant the plain PyPI Linux x86_64 wheel is. Empty = not
+sourced (unknown).
 """)
 
     cn = {}

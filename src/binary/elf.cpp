@@ -9,6 +9,11 @@ namespace {
 
 constexpr std::uint16_t kEmCuda = 190;
 constexpr std::uint32_t kShtProgbits = 1;
+constexpr std::uint32_t kShtRela = 4;
+constexpr std::uint32_t kShtNobits = 8;
+constexpr std::uint32_t kFatbinWrapperMagic = 0x466243b1;
+constexpr std::uint64_t kWrapperSize = 24;   // u32 magic, u32 version, u64 data, u64 more
+constexpr std::uint32_t kRelocRelative = 8;  // R_X86_64_RELATIVE
 constexpr std::uint64_t kShfAlloc = 0x2;
 constexpr std::uint64_t kShfExecInstr = 0x4;
 constexpr std::uint64_t kElfHeaderSize = 64;
@@ -71,7 +76,81 @@ std::string_view section_name(std::string_view data, std::uint64_t strtab_off,
   return tab.substr(name, end == std::string_view::npos ? std::string_view::npos : end - name);
 }
 
+struct Section {
+  std::string_view name;
+  std::uint32_t type = 0;
+  std::uint64_t addr = 0, off = 0, size = 0;
+};
+
+// The file offset of virtual address `va`, via the section that holds it.
+std::optional<std::uint64_t> file_offset(const std::vector<Section>& sections, std::uint64_t va) {
+  for (const Section& s : sections) {
+    if (s.addr != 0 && s.type != kShtNobits && va >= s.addr && va - s.addr < s.size)
+      return s.off + (va - s.addr);
+  }
+  return std::nullopt;
+}
+
+// Where each .nvFatBinSegment wrapper's data pointer leads. The linker stores the pointer in
+// place; where it left zero there (RELA without the addend applied), the R_X86_64_RELATIVE
+// relocation of that word gives it.
+std::vector<std::uint64_t> registered_fatbins(std::string_view data,
+                                              const std::vector<Section>& sections) {
+  using namespace bytes;
+  std::vector<std::uint64_t> out;
+  const Section* seg = nullptr;
+  for (const Section& s : sections)
+    if (s.name == ".nvFatBinSegment" && s.type == kShtProgbits) seg = &s;
+  if (seg == nullptr || !fits(data, seg->off, seg->size)) return out;
+  std::vector<std::uint64_t> unresolved;  // addresses of zero pointer words
+  for (std::uint64_t w = 0; w + kWrapperSize <= seg->size; w += kWrapperSize) {
+    if (u32(data, seg->off + w) != kFatbinWrapperMagic) continue;
+    std::uint64_t ptr = u64(data, seg->off + w + 8);
+    if (ptr == 0) {
+      unresolved.push_back(seg->addr + w + 8);
+    } else if (auto off = file_offset(sections, ptr)) {
+      out.push_back(*off);
+    }
+  }
+  if (!unresolved.empty()) {
+    std::sort(unresolved.begin(), unresolved.end());
+    for (const Section& s : sections) {
+      if (s.type != kShtRela || !fits(data, s.off, s.size)) continue;
+      for (std::uint64_t r = 0; r + 24 <= s.size; r += 24) {
+        std::uint64_t where = u64(data, s.off + r), info = u64(data, s.off + r + 8);
+        if ((info & 0xffffffffu) != kRelocRelative ||
+            !std::binary_search(unresolved.begin(), unresolved.end(), where)) {
+          continue;
+        }
+        if (auto off = file_offset(sections, u64(data, s.off + r + 16))) out.push_back(*off);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
+
+std::optional<bool> cubin_has_text(std::string_view data) {
+  using namespace bytes;
+  if (data.size() < kElfHeaderSize || !looks_like_elf(data)) return std::nullopt;
+  std::uint64_t shoff = u64(data, 40);
+  std::uint64_t shentsize = u16(data, 58), shnum = u16(data, 60), shstrndx = u16(data, 62);
+  if (shnum == 0 || shentsize < kSectionHeaderSize || shstrndx >= shnum ||
+      !fits(data, shoff, shnum * shentsize)) {
+    return std::nullopt;
+  }
+  std::uint64_t strtab_off = u64(data, shoff + shstrndx * shentsize + 24);
+  std::uint64_t strtab_size = u64(data, shoff + shstrndx * shentsize + 32);
+  if (!fits(data, strtab_off, strtab_size)) return std::nullopt;
+  for (std::uint64_t i = 0; i < shnum; ++i) {
+    std::string_view name =
+        section_name(data, strtab_off, strtab_size, u32(data, shoff + i * shentsize));
+    if (name.substr(0, 5) == ".text") return true;
+  }
+  return false;
+}
 
 bool looks_like_elf(std::string_view data) {
   return data.size() >= 4 && data.substr(0, 4) == std::string_view(
@@ -119,7 +198,7 @@ Result<ElfLayout> read_elf(std::string_view data) {
   }
 
   if (!table_ok) {
-    out.scan_ranges.push_back({0, data.size()});
+    out.scan_ranges.push_back({0, data.size(), ""});
     return out;
   }
   std::uint64_t strtab_off = 0, strtab_size = 0;
@@ -127,6 +206,15 @@ Result<ElfLayout> read_elf(std::string_view data) {
     strtab_off = u64(data, shoff + shstrndx * shentsize + 24);
     strtab_size = u64(data, shoff + shstrndx * shentsize + 32);
   }
+  std::vector<Section> sections;
+  sections.reserve(shnum);
+  for (std::uint64_t i = 0; i < shnum; ++i) {
+    std::uint64_t sh = shoff + i * shentsize;
+    sections.push_back({section_name(data, strtab_off, strtab_size, u32(data, sh)),
+                        u32(data, sh + 4), u64(data, sh + 16), u64(data, sh + 24),
+                        u64(data, sh + 32)});
+  }
+  out.registered = registered_fatbins(data, sections);
   for (std::uint64_t i = 0; i < shnum; ++i) {
     std::uint64_t sh = shoff + i * shentsize;
     std::uint32_t type = u32(data, sh + 4);
@@ -135,10 +223,7 @@ Result<ElfLayout> read_elf(std::string_view data) {
     if (type != kShtProgbits || (sflags & kShfAlloc) == 0 || (sflags & kShfExecInstr) != 0) {
       continue;
     }
-    if (size < 16 ||
-        never_holds_fatbins(section_name(data, strtab_off, strtab_size, u32(data, sh)))) {
-      continue;
-    }
+    if (size < 16 || never_holds_fatbins(sections[i].name)) continue;
     if (!fits(data, off, size)) {
       if (out.problem.empty()) {
         out.problem = "ELF section " + std::to_string(i) + " lies outside the file";
@@ -146,7 +231,7 @@ Result<ElfLayout> read_elf(std::string_view data) {
       if (off >= data.size()) continue;
       size = data.size() - off;
     }
-    out.scan_ranges.push_back({off, off + size});
+    out.scan_ranges.push_back({off, off + size, std::string(sections[i].name)});
   }
   std::sort(out.scan_ranges.begin(), out.scan_ranges.end(),
             [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });

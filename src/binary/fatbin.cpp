@@ -8,9 +8,11 @@
 //   32 u32 name offset   36 u32 name size   40 u64 flags   56 u64 uncompressed size
 #include "binary/fatbin.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "binary/bytes.h"
+#include "binary/elf.h"
 
 namespace cudafit {
 namespace {
@@ -22,7 +24,7 @@ constexpr std::uint16_t kKindElf = 2;
 constexpr std::uint16_t kKindElfAlt = 0x10;
 constexpr std::uint16_t kKindLtoIr = 8;
 constexpr std::uint64_t kFlagCompressedLz4 = 0x2000;
-constexpr std::uint64_t kFlagCompressed = 0x8000;
+constexpr std::uint64_t kFlagCompressedZstd = 0x8000;
 constexpr std::uint64_t kFlagArchSpecific = 0x100000;
 constexpr std::uint64_t kFlagFamily = 0x200000;
 
@@ -34,6 +36,88 @@ std::string hex(std::uint64_t v) {
     v >>= 4;
   } while (v != 0);
   return "0x" + s;
+}
+
+// The first `want` bytes of an LZ4 block, decoded as far as `src` allows (an ELF header needs
+// the first sequence or two). Stops at the first malformed sequence.
+std::string lz4_prefix(std::string_view src, std::size_t want) {
+  std::string out;
+  std::size_t i = 0;
+  auto length = [&](std::size_t n) -> std::optional<std::size_t> {
+    if (n != 15) return n;
+    unsigned char b = 0;
+    do {
+      if (i >= src.size()) return std::nullopt;
+      b = static_cast<unsigned char>(src[i++]);
+      n += b;
+    } while (b == 255);
+    return n;
+  };
+  while (i < src.size() && out.size() < want) {
+    auto token = static_cast<unsigned char>(src[i++]);
+    auto literals = length(token >> 4);
+    if (!literals) break;
+    std::size_t take = std::min(*literals, src.size() - i);
+    out.append(src.substr(i, std::min(take, want - out.size())));
+    i += take;
+    if (out.size() >= want || i + 2 > src.size()) break;
+    std::size_t offset = bytes::u16(src, i);
+    i += 2;
+    auto match = length(token & 15u);
+    if (!match || offset == 0 || offset > out.size()) break;
+    for (std::size_t n = *match + 4; n > 0 && out.size() < want; --n)
+      out += out[out.size() - offset];
+  }
+  return out;
+}
+
+constexpr std::uint16_t kEtRel = 1;
+constexpr std::uint16_t kEtExec = 2;
+constexpr std::uint16_t kEmCuda = 190;
+
+Linkage cubin_linkage(std::string_view head) {
+  if (head.size() < 20 ||
+      head.substr(0, 4) != std::string_view("\x7f"
+                                            "ELF",
+                                            4) ||
+      bytes::u16(head, 18) != kEmCuda) {
+    return Linkage::kUnknown;
+  }
+  std::uint16_t type = bytes::u16(head, 16);
+  return type == kEtRel    ? Linkage::kRelocatable
+         : type == kEtExec ? Linkage::kExecutable
+                           : Linkage::kUnknown;
+}
+
+// Reads what the payload at [p + header, p + header + size) says about linking.
+void read_payload_facts(std::string_view data, std::uint64_t p, std::uint32_t header,
+                        std::uint64_t payload, FatbinEntry& e) {
+  using namespace bytes;
+  std::uint64_t flags = u64(data, p + 40);
+  if (e.kind == CodeKind::kPtx) {
+    std::uint32_t pair = u32(data, p + 20);
+    if (pair != 0 && pair <= header - 8) {
+      std::uint32_t off = u32(data, p + pair), size = u32(data, p + pair + 4);
+      if (off <= header && size <= header - off) {
+        std::string_view options = data.substr(p + off, size);
+        e.linkage = options.find("--compile-only") != std::string_view::npos ? Linkage::kRelocatable
+                                                                             : Linkage::kExecutable;
+      }
+    } else {
+      e.linkage = Linkage::kExecutable;
+    }
+    return;
+  }
+  if (e.kind != CodeKind::kSass) return;
+  std::string_view body = data.substr(p + header, payload);
+  if ((flags & kFlagCompressedLz4) != 0) {
+    std::uint32_t packed = u32(data, p + 16);
+    std::string head = lz4_prefix(body.substr(0, packed == 0 ? body.size() : packed), 20);
+    e.linkage = cubin_linkage(head);
+  } else if ((flags & kFlagCompressedZstd) == 0) {
+    e.linkage = cubin_linkage(body);
+    if (e.linkage != Linkage::kUnknown) e.no_kernels = cubin_has_text(body) == false;
+  }
 }
 
 }  // namespace
@@ -97,7 +181,10 @@ std::optional<FatbinContainer> parse_fatbin(std::string_view data, std::uint64_t
         if (e.kind == CodeKind::kPtx) {
           e.ptx_isa = std::to_string(u16(data, p + 26)) + "." + std::to_string(u16(data, p + 24));
         }
-        e.compressed = (flags & (kFlagCompressed | kFlagCompressedLz4)) != 0;
+        e.compressed = (flags & (kFlagCompressedZstd | kFlagCompressedLz4)) != 0;
+        if (entry_payload <= stop - p - entry_header) {
+          read_payload_facts(data, p, entry_header, entry_payload, e);
+        }
         c.entries.push_back(std::move(e));
       }
     }
@@ -134,6 +221,20 @@ void scan_fatbins(std::string_view data, std::uint64_t begin, std::uint64_t end,
     out.push_back(std::move(*c));
     off = next > off ? next : off + 8;
   }
+}
+
+std::string to_string(ContainerRole role) {
+  switch (role) {
+    case ContainerRole::kRegistered:
+      return "registered";
+    case ContainerRole::kLibraryLoaded:
+      return "library-loaded";
+    case ContainerRole::kLinkInput:
+      return "link-input";
+    case ContainerRole::kNoKernels:
+      break;
+  }
+  return "no-kernels";
 }
 
 std::string entry_label(const FatbinEntry& e) {

@@ -39,6 +39,23 @@ bool isa_less(const std::string& a, const std::string& b) {
   return parts(a) < parts(b);
 }
 
+// What a container is for, from where it lies, whether the runtime is told of it and what its
+// entries are (README "kernels" states the rules).
+ContainerRole role_of(const FatbinContainer& c, bool registered, bool in_elf) {
+  if (c.section == "__nv_relfatbin") return ContainerRole::kLinkInput;
+  bool code = false, kernels = false;
+  for (const FatbinEntry& e : c.entries) {
+    if (e.kind == CodeKind::kLtoIr) continue;
+    if (e.linkage == Linkage::kRelocatable) return ContainerRole::kLinkInput;
+    code = true;
+    kernels = kernels || e.kind == CodeKind::kPtx || !e.no_kernels;
+  }
+  if (!code) return c.entries.empty() ? ContainerRole::kNoKernels : ContainerRole::kLinkInput;
+  if (!kernels) return ContainerRole::kNoKernels;
+  // A .fatbin or .cubin file is loaded by whatever program opens it.
+  return registered && in_elf ? ContainerRole::kRegistered : ContainerRole::kLibraryLoaded;
+}
+
 void collect_problems(BinaryCode& out) {
   for (const FatbinContainer& c : out.containers) {
     if (!c.problem.empty()) out.problems.push_back(c.problem);
@@ -110,7 +127,7 @@ void walk(const Host& host, const std::string& dir, int depth, std::set<std::str
 
 }  // namespace
 
-BinaryCode scan_bytes(std::string_view data, std::string name) {
+BinaryCode scan_bytes(std::string_view data, std::string name, ScanScope scope) {
   BinaryCode out;
   out.file = std::move(name);
   if (looks_like_elf(data)) {
@@ -129,17 +146,36 @@ BinaryCode scan_bytes(std::string_view data, std::string name) {
       }
       FatbinContainer c;
       c.size = data.size();
-      c.entries.push_back(FatbinEntry{CodeKind::kSass, elf->cubin_cc, "", false});
+      FatbinEntry e{CodeKind::kSass, elf->cubin_cc, "", false};
+      e.linkage = bytes::u16(data, 16) == 1 ? Linkage::kRelocatable : Linkage::kExecutable;
+      e.no_kernels = cubin_has_text(data) == false;
+      c.entries.push_back(e);
+      c.role = role_of(c, false, false);
       out.containers.push_back(std::move(c));
       return out;
     }
-    for (const ByteRange& r : elf->scan_ranges) scan_fatbins(data, r.begin, r.end, out.containers);
+    for (const ByteRange& r : elf->scan_ranges) {
+      if (scope == ScanScope::kNvccSections && r.section != ".nv_fatbin" &&
+          r.section != "__nv_relfatbin") {
+        continue;
+      }
+      std::size_t first = out.containers.size();
+      scan_fatbins(data, r.begin, r.end, out.containers);
+      for (std::size_t i = first; i < out.containers.size(); ++i) {
+        FatbinContainer& c = out.containers[i];
+        c.section = r.section;
+        bool registered =
+            std::binary_search(elf->registered.begin(), elf->registered.end(), c.offset);
+        c.role = role_of(c, registered, true);
+      }
+    }
     collect_problems(out);
     return out;
   }
   if (data.size() >= 4 && bytes::u32(data, 0) == kFatbinMagic) {
     out.format = "fatbin";
     scan_fatbins(data, 0, data.size(), out.containers);
+    for (FatbinContainer& c : out.containers) c.role = role_of(c, false, false);
     if (out.containers.empty()) out.error = out.file + ": damaged fatbin header";
     collect_problems(out);
     return out;
@@ -148,7 +184,7 @@ BinaryCode scan_bytes(std::string_view data, std::string name) {
   return out;
 }
 
-std::vector<BinaryCode> scan_file(const Host& host, std::string_view path) {
+std::vector<BinaryCode> scan_file(const Host& host, std::string_view path, ScanScope scope) {
   std::string name(path);
   auto file = MappedFile::open(host, path);
   if (!file) {
@@ -159,7 +195,7 @@ std::vector<BinaryCode> scan_file(const Host& host, std::string_view path) {
   }
   std::string_view data = (*file)->bytes();
   if (looks_like_zip(data)) return scan_wheel(data, name);
-  return {scan_bytes(data, name)};
+  return {scan_bytes(data, name, scope)};
 }
 
 std::vector<BinaryCode> scan_paths(const Host& host, const std::vector<std::string>& paths,
@@ -195,22 +231,27 @@ CodeSummary summarize(const BinaryCode& code) {
   using Key = std::pair<int, ComputeCapability>;
   std::map<Key, std::size_t> containers_with;
   std::map<ComputeCapability, std::string> ptx_isa;
+  std::map<ContainerRole, std::pair<std::set<std::string>, std::set<Key>>> role_facts;
   CodeSummary s;
   for (const FatbinContainer& c : code.containers) {
+    auto& facts = role_facts[c.role];
+    facts.first.insert(c.section);
+    ++s.role_containers[c.role];
     std::set<Key> here;
-    bool runnable = false;
     for (const FatbinEntry& e : c.entries) {
-      ++s.entries;
       here.insert({static_cast<int>(e.kind), e.cc});
-      runnable = runnable || e.kind != CodeKind::kLtoIr;
+      facts.second.insert({static_cast<int>(e.kind), e.cc});
+      if (!runnable(c.role) && e.kind != CodeKind::kLtoIr) continue;
+      ++s.entries;
       if (e.kind == CodeKind::kPtx) {
         std::string& isa = ptx_isa[e.cc];
         if (isa.empty() || isa_less(isa, e.ptx_isa)) isa = e.ptx_isa;
       }
     }
-    if (runnable) ++s.code_containers;
+    bool run = runnable(c.role);
+    if (run) ++s.code_containers;
     for (const Key& k : here) {
-      if (runnable || k.first == static_cast<int>(CodeKind::kLtoIr)) ++containers_with[k];
+      if (run || k.first == static_cast<int>(CodeKind::kLtoIr)) ++containers_with[k];
     }
   }
   for (const auto& [key, count] : containers_with) {
@@ -230,6 +271,17 @@ CodeSummary summarize(const BinaryCode& code) {
     } else {
       s.extras.push_back({label, count});
     }
+  }
+  for (const auto& [role, facts] : role_facts) {
+    RoleSummary r;
+    r.role = role;
+    r.containers = s.role_containers[role];
+    for (const std::string& sec : facts.first)
+      if (!sec.empty()) r.sections.push_back(sec);
+    for (const Key& k : facts.second)
+      r.targets.push_back(
+          entry_label(FatbinEntry{static_cast<CodeKind>(k.first), k.second, "", false}));
+    s.roles.push_back(std::move(r));
   }
   return s;
 }

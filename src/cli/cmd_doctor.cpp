@@ -36,9 +36,10 @@ void run_doctor(CliContext& ctx, DoctorArgs& args) {
   auto kb = ctx.kb();
   if (!kb) return ctx.usage_error(kb.error());
   DoctorInput input{*machine, **kb, {}};
-  if (args.kernels) {
-    auto host = ctx.host();
-    if (host) input.kernels = scan_package_kernels(**host, *machine);
+  if (auto host = ctx.host()) {
+    KernelCache cache = KernelCache::load(**host, KernelCache::default_path(**host));
+    input.kernels = scan_package_kernels(**host, *machine, **kb, {args.kernels, &cache});
+    (void)cache.save(**host);  // a cache that cannot be written only costs time next run
   }
   const std::vector<Finding> findings = diagnose(input);
   if (args.json) {
@@ -70,8 +71,8 @@ void add_doctor_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--driver-libs", args->driver_libs,
                 "Always ask libnvidia-ml / libcuda, in a child process");
   cmd->add_flag("--kernels", args->kernels,
-                "Also read the GPU code of each installed CUDA package (torch, xformers, ...) from "
-                "its binaries");
+                "Also read torch's GPU code from its binaries (other packages' always are) and "
+                "walk the folders of GPU packages without a RECORD");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Time limit for driver libraries and commands")
       ->check(CLI::Range(1, 600000));
   cmd->callback([&ctx, args]() { run_doctor(ctx, *args); });

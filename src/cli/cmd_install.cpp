@@ -138,6 +138,7 @@ void run_install(CliContext& ctx, InstallArgs& a) {
   if (!a.python.empty()) a.machine.python = a.python;
   if (!a.os.empty()) a.machine.os = a.os;
   if (!a.arch.empty()) a.machine.arch = a.arch;
+  if (!a.env_path.empty()) a.machine.env = a.env_path;
   auto machine = target_machine(a.machine, **host, **kb, !a.no_detect);
   if (!machine) return ctx.usage_error(machine.error());
 
@@ -173,14 +174,16 @@ void run_install(CliContext& ctx, InstallArgs& a) {
     return;
   }
   InstallCommands cmds =
-      install_commands(**facts, plan.chosen, request->companions, request->extra);
+      install_commands(**kb, **facts, plan.chosen, request->companions, request->extra);
   const BuildVerdict& v = plan.chosen.verdict;
   std::vector<std::string> notes = request->notes;
+  notes.insert(notes.end(), plan.notes.begin(), plan.notes.end());
   notes.insert(notes.end(), cmds.notes.begin(), cmds.notes.end());
   if (a.json) {
     nlohmann::json alts = nlohmann::json::array();
     for (const auto& alt : plan.alternatives) {
-      InstallCommands ac = install_commands(**facts, alt, request->companions, request->extra);
+      InstallCommands ac =
+          install_commands(**kb, **facts, alt, request->companions, request->extra);
       alts.push_back({{"torch", alt.release->version.str()},
                       {"variant", alt.variant->variant},
                       {"index_url", ac.index_url},
@@ -225,7 +228,8 @@ void run_install(CliContext& ctx, InstallArgs& a) {
     print_list(out, "caveats", v.caveats);
     std::vector<std::string> alts;
     for (const auto& alt : plan.alternatives) {
-      InstallCommands ac = install_commands(**facts, alt, request->companions, request->extra);
+      InstallCommands ac =
+          install_commands(**kb, **facts, alt, request->companions, request->extra);
       std::string s = "torch " + alt.release->version.str() + " " + alt.variant->variant + ": " +
                       std::string(to_string(alt.verdict.verdict));
       if (!alt.verdict.caveats.empty()) s += " (" + alt.verdict.caveats.front() + ")";
@@ -249,10 +253,12 @@ void add_install_command(CLI::App& app, CliContext& ctx) {
                                  "Choose the torch build for this machine and print the commands");
   if (!ctx.command_named(cmd->get_name())) return;  // listed for help only
   cmd->add_option("REQ", a->reqs, "PEP 508 requirements (default: torch torchvision torchaudio)");
-  cmd->add_option("--driver", a->driver, "NVIDIA driver version (or 'none')");
+  cmd->add_option("--driver", a->driver,
+                  "NVIDIA driver version, a branch (535: judged by its first release), or none");
   cmd->add_option("--gpu", a->machine.gpus,
                   "GPU: name, sm_XY, X.Y, 10de:XXXX or none (repeatable)");
-  cmd->add_option("--python", a->python, "Python version, e.g. 3.11");
+  cmd->add_option("--python", a->python,
+                  "Python version, e.g. 3.11 or 3.13t (default: the target environment's)");
   cmd->add_option("--os", a->os, "linux or windows");
   cmd->add_option("--arch", a->arch, "x86_64 or aarch64");
   cmd->add_option("--compat", a->compat,
@@ -261,7 +267,9 @@ void add_install_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--format", a->format, "text or requirements");
   cmd->add_flag("--json", a->json, "Print one JSON object");
   cmd->add_flag("--exec", a->exec, "Run the pip (or uv) command");
-  cmd->add_option("--env", a->env_path, "With --exec: the environment (prefix) to install into");
+  cmd->add_option("--env", a->env_path,
+                  "The environment to install into (its Python; --exec runs its pip). Default: "
+                  "the active venv/conda env, else the first python3 on PATH");
   cmd->add_flag("--no-detect", a->no_detect,
                 "Do not read this machine for facts the flags leave out");
   cmd->callback([&ctx, a]() { run_install(ctx, *a); });

@@ -33,6 +33,25 @@ struct GpuVerdict {
   ContainerCoverage coverage;
 };
 
+// What each container role means, for --json readers (README "kernels").
+std::string role_meaning(ContainerRole role) {
+  switch (role) {
+    case ContainerRole::kRegistered:
+      return "registered with the CUDA runtime through .nvFatBinSegment: loaded when the "
+             "program uses the library";
+    case ContainerRole::kLibraryLoaded:
+      return "executable code the runtime is not told of: kept as data and loaded by the "
+             "library itself (cuModuleLoadData), or a .fatbin/.cubin file a program loads";
+    case ContainerRole::kLinkInput:
+      return "relocatable device code (ET_REL cubins, PTX for ptxas --compile-only, "
+             "__nv_relfatbin) or LTO IR only: input to nvlink/nvJitLink, never given to the GPU "
+             "as is";
+    case ContainerRole::kNoKernels:
+      break;
+  }
+  return "cubins without a single kernel (device-link stubs): nothing to run";
+}
+
 // "sm_86" / "8.6" parse directly; anything else is a product name looked up in the KB.
 Result<Gpu> resolve_gpu(CliContext& ctx, const std::string& text) {
   auto cc = ComputeCapability::parse(text);
@@ -54,12 +73,12 @@ std::vector<std::vector<CodeEntry>> code_entries(const BinaryCode& code) {
   std::vector<std::vector<CodeEntry>> out;
   out.reserve(code.containers.size());
   for (const FatbinContainer& c : code.containers) {
+    if (!runnable(c.role)) continue;
     std::vector<CodeEntry> entries;
     for (const FatbinEntry& e : c.entries) {
       if (e.kind != CodeKind::kLtoIr)
         entries.push_back({e.cc, e.kind == CodeKind::kPtx, e.ptx_isa});
     }
-    // A container of LTO IR only holds no kernel to run: it does not count for coverage.
     if (!entries.empty()) out.push_back(std::move(entries));
   }
   return out;
@@ -67,7 +86,14 @@ std::vector<std::vector<CodeEntry>> code_entries(const BinaryCode& code) {
 
 std::string verdict_text(const GpuVerdict& v, std::size_t containers) {
   std::string s = to_string(v.coverage.verdict);
-  if (v.coverage.containers_without_code > 0) {
+  if (v.coverage.layout == ContainerLayout::kPerArch) {
+    std::size_t with = v.coverage.verdict == CodeVerdict::kSass ? v.coverage.containers_sass
+                                                                : v.coverage.containers_ptx_only;
+    if (with > 0) {
+      s += " (" + std::to_string(with) + "/" + std::to_string(containers) + " containers" +
+           (v.coverage.verdict == CodeVerdict::kSass ? "" : " by JIT") + ")";
+    }
+  } else if (v.coverage.containers_without_code > 0) {
     s += " (" + std::to_string(v.coverage.containers_without_code) + "/" +
          std::to_string(containers) + " containers lack code)";
   } else if (v.coverage.containers_ptx_only > 0 && v.coverage.containers_ptx_only < containers) {
@@ -76,13 +102,25 @@ std::string verdict_text(const GpuVerdict& v, std::size_t containers) {
   return s;
 }
 
-nlohmann::json file_json(const BinaryCode& code, const CodeSummary& s,
+nlohmann::json file_json(const BinaryCode& code, const CodeSummary& s, const LayoutReading& layout,
                          const std::vector<GpuVerdict>& verdicts) {
   nlohmann::json j;
   j["file"] = code.file;
   j["format"] = code.format;
   j["containers"] = code.containers.size();
   j["code_containers"] = s.code_containers;
+  j["layout"] = s.code_containers == 0
+                    ? nlohmann::json()
+                    : nlohmann::json{{"kind", to_string(layout.layout)}, {"why", layout.why}};
+  j["roles"] = nlohmann::json::array();
+  for (const RoleSummary& r : s.roles) {
+    j["roles"].push_back({{"role", to_string(r.role)},
+                          {"runnable", runnable(r.role)},
+                          {"containers", r.containers},
+                          {"sections", r.sections},
+                          {"targets", r.targets},
+                          {"what", role_meaning(r.role)}});
+  }
   j["entries"] = s.entries;
   j["sass"] = s.sass;
   j["ptx"] = nlohmann::json::array();
@@ -101,6 +139,8 @@ nlohmann::json file_json(const BinaryCode& code, const CodeSummary& s,
     j["verdicts"].push_back({{"gpu", v.gpu->name},
                              {"cc", v.gpu->cc.str()},
                              {"verdict", to_string(v.coverage.verdict)},
+                             {"layout", to_string(v.coverage.layout)},
+                             {"containers_sass", v.coverage.containers_sass},
                              {"containers_without_code", v.coverage.containers_without_code},
                              {"containers_ptx_only", v.coverage.containers_ptx_only}});
   }
@@ -112,6 +152,18 @@ std::string extras_text(const std::vector<ArchCount>& extras) {
   parts.reserve(extras.size());
   for (const ArchCount& e : extras) parts.push_back(e.arch + " x" + std::to_string(e.containers));
   return join(parts, " ");
+}
+
+// "34 link-input (.rodata), 1 no-kernels (.nv_fatbin)": the containers no GPU is given.
+std::string not_run_text(const CodeSummary& s) {
+  std::vector<std::string> parts;
+  for (const RoleSummary& r : s.roles) {
+    if (runnable(r.role)) continue;
+    std::string part = std::to_string(r.containers) + " " + to_string(r.role);
+    if (!r.sections.empty()) part += " (" + join(r.sections, " ") + ")";
+    parts.push_back(part);
+  }
+  return join(parts, ", ");
 }
 
 void run_kernels(CliContext& ctx, const KernelsOptions& opt) {
@@ -143,30 +195,37 @@ void run_kernels(CliContext& ctx, const KernelsOptions& opt) {
   bool bad_input = false, cannot_run = false;
   nlohmann::json files = nlohmann::json::array();
   Table table;
-  table.columns = {"file", "containers", "arch_list", "extras", "ptx"};
+  table.columns = {"file", "containers", "layout", "arch_list", "extras", "ptx", "not run"};
   for (const Gpu& g : gpus) table.columns.push_back(g.name);
   for (const BinaryCode& code : codes) {
     if (!code.error.empty()) bad_input = true;
     CodeSummary s = summarize(code);
     std::vector<GpuVerdict> verdicts;
+    LayoutReading layout;
     if (s.code_containers > 0) {
       auto entries = code_entries(code);
+      layout = read_layout(entries);
       for (const Gpu& g : gpus) {
-        verdicts.push_back({&g, serve_containers(entries, g.cc, max_isa)});
+        verdicts.push_back({&g, serve_containers(entries, layout.layout, g.cc, max_isa)});
         if (verdicts.back().coverage.verdict == CodeVerdict::kNone) cannot_run = true;
       }
     }
     if (opt.json) {
-      files.push_back(file_json(code, s, verdicts));
+      files.push_back(file_json(code, s, layout, verdicts));
       continue;
     }
     std::vector<std::string> ptx;
     ptx.reserve(s.ptx.size());
     for (const auto& p : s.ptx) ptx.push_back(p.arch + " (ISA " + p.isa + ")");
-    std::string count = code.error.empty() ? std::to_string(code.containers.size()) : "error";
+    std::string count = code.error.empty() ? std::to_string(s.code_containers) : "error";
     if (code.partial()) count += " (partial)";
-    std::vector<std::string> row = {code.file, count, join(s.arch_list, " "), extras_text(s.extras),
-                                    join(ptx, " ")};
+    std::vector<std::string> row = {code.file,
+                                    count,
+                                    s.code_containers > 0 ? to_string(layout.layout) : "-",
+                                    join(s.arch_list, " "),
+                                    extras_text(s.extras),
+                                    join(ptx, " "),
+                                    not_run_text(s)};
     for (std::size_t i = 0; i < gpus.size(); ++i) {
       row.push_back(i < verdicts.size() ? verdict_text(verdicts[i], s.code_containers) : "-");
     }

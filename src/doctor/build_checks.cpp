@@ -1,6 +1,7 @@
 // Build checks: does each environment's torch build run on this driver and these GPUs?
 // (cpu-only-build, driver-too-old, arch-unsupported, arch-ptx-jit)
 #include <map>
+#include <regex>
 
 #include "doctor/checks.h"
 #include "util/strings.h"
@@ -206,37 +207,64 @@ void check_torch_arch(const Context& c, const Environment& env, const InstalledP
   }
 }
 
+// Libraries of one package that are alternatives, one per CUDA release, of which the package
+// loads the one matching its CUDA (bitsandbytes' libbitsandbytes_cuda118.so ... _cuda128.so)
+// share a key: the file name with the digits after "cuda"/"cu" taken out.
+std::string alternative_key(const std::string& library) {
+  static const std::regex kCudaTag("(cuda|cu)[0-9]+");
+  return std::regex_replace(library, kCudaTag, "$1*");
+}
+
+int rank(CodeVerdict v) { return v == CodeVerdict::kNone ? 0 : v == CodeVerdict::kPtxJit ? 1 : 2; }
+
 void check_package_kernels(const Context& c, const Environment& env) {
-  // Group the libraries of each package: a package serves a GPU when all its containers do.
+  // Each library is judged by its own layout (verdict/code_compat.h: uniform builds need code in
+  // every container, per-arch ones in some); of alternatives (alternative_key) the best one
+  // counts; a package is as weak as its weakest library.
   std::map<std::string, std::vector<const PackageKernels*>> by_package;
   for (const auto& k : c.kernels)
     if (k.env_path == env.path) by_package[k.package].push_back(&k);
   const std::string isa = driver_ptx_isa(c.kb, c.m);
   for (const auto& [name, libs] : by_package) {
+    std::vector<ContainerLayout> layouts;
+    layouts.reserve(libs.size());
+    for (const PackageKernels* lib : libs) layouts.push_back(read_layout(lib->containers).layout);
     for (const Gpu* g : visible_gpus(c.m)) {
       const ComputeCapability cc = *g->compute_capability.value;
-      std::size_t total = 0, none = 0, jit = 0;
-      std::string first_bad;
-      for (const PackageKernels* lib : libs) {
-        for (const auto& container : lib->containers) {
-          ++total;
-          CodeVerdict v = serve(container, cc, isa);
-          if (v == CodeVerdict::kNone) {
-            ++none;
-            if (first_bad.empty()) first_bad = lib->library;
-          } else if (v == CodeVerdict::kPtxJit) {
-            ++jit;
-            if (first_bad.empty()) first_bad = lib->library;
-          }
+      // The best library of each set of alternatives.
+      std::map<std::string, std::pair<const PackageKernels*, ContainerCoverage>> best;
+      for (std::size_t i = 0; i < libs.size(); ++i) {
+        ContainerCoverage cov = serve_containers(libs[i]->containers, layouts[i], cc, isa);
+        auto [it, fresh] = best.try_emplace(alternative_key(libs[i]->library), libs[i], cov);
+        if (!fresh && rank(cov.verdict) > rank(it->second.second.verdict))
+          it->second = {libs[i], cov};
+      }
+      CodeVerdict worst = CodeVerdict::kSass;
+      const PackageKernels* bad = nullptr;
+      ContainerCoverage bad_cov;
+      for (const auto& [key, lib_cov] : best) {
+        if (rank(lib_cov.second.verdict) < rank(worst)) {
+          worst = lib_cov.second.verdict;
+          bad = lib_cov.first;
+          bad_cov = lib_cov.second;
         }
       }
-      if (none == 0 && jit == 0) continue;
-      CodeVerdict v = none ? CodeVerdict::kNone : CodeVerdict::kPtxJit;
+      if (bad == nullptr) continue;
+      const std::size_t total = bad->containers.size();
+      std::string counted;
+      if (bad_cov.layout == ContainerLayout::kPerArch) {
+        counted = "none of its " + std::to_string(total) +
+                  " fatbin containers (built per GPU architecture) has " +
+                  (worst == CodeVerdict::kNone ? "code" : "SASS") + " for " + cc.sm();
+      } else {
+        std::size_t n = worst == CodeVerdict::kNone ? bad_cov.containers_without_code
+                                                    : bad_cov.containers_ptx_only;
+        counted = std::to_string(n) + " of its " + std::to_string(total) + " fatbin containers " +
+                  (worst == CodeVerdict::kNone ? "have no code" : "have only PTX") + " for " +
+                  cc.sm();
+      }
       std::string what = name + " " + libs.front()->version;
-      std::vector<std::string> ev{std::to_string(none ? none : jit) + " of " +
-                                      std::to_string(total) + " fatbin containers " +
-                                      (none ? "have no code" : "have only PTX") + " for " +
-                                      cc.sm() + " (read from " + first_bad + ")",
+      std::vector<std::string> ev{bad->library + ": " + counted,
                                   with_source(gpu_label(*g), g->compute_capability.source)};
       std::string fix;
       if (name == "torch") {
@@ -250,7 +278,7 @@ void check_package_kernels(const Context& c, const Environment& env) {
         fix = "install a " + name + " build with kernels for " + cc.sm() +
               " (or build it from source with TORCH_CUDA_ARCH_LIST=\"" + cc.str() + "\")";
       }
-      add_arch_finding(c, env, what, *g, v, "", std::move(ev), fix);
+      add_arch_finding(c, env, what, *g, worst, "", std::move(ev), fix);
     }
   }
 }

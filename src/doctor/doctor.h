@@ -17,7 +17,7 @@
 namespace cudafit {
 
 // The GPU code one installed library carries, as the fatbin reader saw it: one entry list per
-// fatbin container (a GPU is served only when every container has code it can run).
+// runnable fatbin container (read_layout() tells whether each must serve a GPU, or some).
 struct PackageKernels {
   std::string env_path;  // the environment's prefix (Environment::path)
   std::string package;   // "torch", "xformers"
@@ -29,7 +29,7 @@ struct PackageKernels {
 struct DoctorInput {
   const Machine& machine;
   const KnowledgeBase& kb;
-  std::vector<PackageKernels> kernels;  // empty when the binary reader was not run
+  std::vector<PackageKernels> kernels;  // what the binary reader found (doctor/kernels.h)
 };
 
 // Findings ordered by severity (errors first), then in check order.

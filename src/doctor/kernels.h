@@ -1,16 +1,30 @@
-// Kernel coverage of the installed packages with CUDA code (torch, torchvision, xformers,
-// flash-attn, bitsandbytes, vllm, ...), read by the fatbin reader for doctor's arch checks.
+// The GPU code of installed packages, read from their binaries for doctor's arch checks.
+//
+// By default: every package of each environment's site-packages whose arch list the knowledge
+// base does not carry (custom extensions, flash-attn, xformers, bitsandbytes, vllm, ...): the
+// shared libraries its dist-info RECORD lists, read for the fatbins nvcc registers (.nv_fatbin,
+// __nv_relfatbin) and remembered in the KernelCache. NVIDIA's own libraries (nvidia-*, cuda-*)
+// are judged by their CUDA release instead; torch by data/torch-arch-lists.csv when it has its
+// build. `everything` (doctor --kernels) adds torch and the GPU packages without a RECORD (conda
+// installs), whose folders are walked.
 #pragma once
 
 #include <vector>
 
 #include "doctor/doctor.h"
+#include "doctor/kernel_cache.h"
 #include "util/host.h"
 
 namespace cudafit {
 
-// Scans each environment's GPU packages' folders for fatbins (nvidia-* wheels excluded: they
-// are NVIDIA's own libraries). Files without GPU code are left out.
-std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine& machine);
+struct KernelScanOptions {
+  bool everything = false;
+  KernelCache* cache = nullptr;  // null: read every file
+};
+
+// Files without runnable GPU code are left out.
+std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine& machine,
+                                                 const KnowledgeBase& kb,
+                                                 const KernelScanOptions& options);
 
 }  // namespace cudafit

@@ -102,9 +102,9 @@ struct DriverBranch {
 
 // A torch release: Python range, companions, date.
 struct TorchRelease {
-  Pep440Version version;                                 // 2.3.1
-  std::string date;                                      // "2024-06"
-  std::vector<std::string> pythons;                      // "3.8" ... "3.12" (wheels published)
+  Pep440Version version;             // 2.3.1
+  std::string date;                  // "2024-06"
+  std::vector<std::string> pythons;  // "3.8" ... "3.12": RELEASE.md's range (wheels: torch_wheels)
   std::optional<Pep440Version> torchvision, torchaudio;  // released with it; none = unknown
   std::string pypi_default_variant;  // "cu121": what the plain PyPI Linux x86_64 wheel is
   std::vector<std::string> pythons_experimental;  // "3.13t"

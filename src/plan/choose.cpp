@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "plan/companions.h"
 #include "util/strings.h"
 #include "verdict/python_wheels.h"
 
@@ -76,7 +77,7 @@ InstallPlan choose_build(const KnowledgeBase& kb, const TargetMachine& m, const 
   // version is not in the data cannot be shown to, so it is left out.
   auto companions_fit = [&](const TorchRelease& r) {
     for (const auto& pin : pins) {
-      const auto& v = pin.name == "torchvision" ? r.torchvision : r.torchaudio;
+      auto v = companion_for(kb, nullptr, r, pin.name).version;
       if (!v || !pin.spec.contains(*v)) return false;
     }
     return true;

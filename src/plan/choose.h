@@ -35,7 +35,8 @@ struct InstallPlan {
 };
 
 // A companion's version constraint ("torchvision==0.18.*"): only torch releases whose
-// companion, as released with them (torch-releases.csv), satisfies it are candidates.
+// companion (plan/companions.h: the one whose metadata admits the torch) satisfies it are
+// candidates.
 struct CompanionPin {
   std::string name;  // "torchvision" or "torchaudio"
   SpecifierSet spec;

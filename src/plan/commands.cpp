@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "plan/companions.h"
 #include "util/strings.h"
 
 namespace cudafit {
@@ -13,25 +14,6 @@ std::string replace_all(std::string s, std::string_view from, const std::string&
        pos = s.find(from, pos + to.size()))
     s.replace(pos, from.size(), to);
   return s;
-}
-
-// The companion released with the torch: the KB's row, else the page's pin.
-std::optional<Pep440Version> companion_version(const InstallFacts& facts, const TorchRelease& r,
-                                               const std::string& name, std::string* source) {
-  const std::optional<Pep440Version>* kb = name == "torchvision"  ? &r.torchvision
-                                           : name == "torchaudio" ? &r.torchaudio
-                                                                  : nullptr;
-  if (kb == nullptr) return std::nullopt;
-  if (*kb) return *kb;
-  if (const PageCompanions* page = facts.companions(r.version)) {
-    const std::string& text = name == "torchvision" ? page->torchvision : page->torchaudio;
-    auto v = Pep440Version::parse(text);
-    if (v) {
-      *source = page->from.where();
-      return *v;
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -52,7 +34,8 @@ std::string shell_quote(const std::string& word) {
   return out;
 }
 
-InstallCommands install_commands(const InstallFacts& facts, const PlannedBuild& build,
+InstallCommands install_commands(const KnowledgeBase& kb, const InstallFacts& facts,
+                                 const PlannedBuild& build,
                                  const std::vector<std::string>& companions,
                                  const std::vector<std::string>& extra) {
   InstallCommands c;
@@ -81,18 +64,18 @@ InstallCommands install_commands(const InstallFacts& facts, const PlannedBuild& 
   std::vector<std::pair<std::string, std::string>> conda_pkgs{
       {"pytorch", rel.version.public_str()}};
   for (const auto& name : companions) {
-    std::string source;
-    auto v = companion_version(facts, rel, name, &source);
-    if (!source.empty()) c.sources.push_back(source);
-    if (!v) {
-      c.notes.push_back("the " + name + " released with torch " + rel.version.str() +
-                        " is not in the knowledge base: left unpinned");
-      c.packages.push_back(name);
-      conda_pkgs.push_back({name, ""});
+    CompanionPairing pair = companion_for(kb, &facts, rel, name);
+    c.sources.insert(c.sources.end(), pair.sources.begin(), pair.sources.end());
+    if (!pair.version) {
+      // An unpinned companion would make pip fetch one built for another torch.
+      c.notes.push_back(pair.why + ": " + name + " left out");
       continue;
     }
-    c.packages.push_back(tagged(name, *v));
-    conda_pkgs.push_back({name, v->public_str()});
+    if (pair.basis == PairingBasis::kRange || pair.basis == PairingBasis::kDate)
+      c.notes.push_back(name + " " + pair.version->str() + " for torch " + rel.version.str() +
+                        " is not a pin: " + pair.why);
+    c.packages.push_back(tagged(name, *pair.version));
+    conda_pkgs.push_back({name, pair.version->public_str()});
   }
   std::vector<std::string> words = c.packages;
   for (const auto& e : extra) words.push_back(shell_quote(e));
@@ -121,6 +104,13 @@ InstallCommands install_commands(const InstallFacts& facts, const PlannedBuild& 
     c.sources.push_back(r->from.where());
   }
   return c;
+}
+
+InstallCommands install_commands(const InstallFacts& facts, const PlannedBuild& build,
+                                 const std::vector<std::string>& companions,
+                                 const std::vector<std::string>& extra) {
+  auto kb = KnowledgeBase::embedded();
+  return install_commands(**kb, facts, build, companions, extra);
 }
 
 }  // namespace cudafit

@@ -22,8 +22,15 @@ struct InstallCommands {
   std::vector<std::string> sources;  // data rows the command form came from
 };
 
-// `companions`: "torchvision", "torchaudio" (in that order when both); `extra`: other
-// requirements passed through as written.
+// `companions`: "torchvision", "torchaudio" (in that order when both), each pinned to the
+// release that goes with the torch (plan/companions.h) or left out, with a note, when none
+// does; `extra`: other requirements passed through as written.
+InstallCommands install_commands(const KnowledgeBase& kb, const InstallFacts& facts,
+                                 const PlannedBuild& build,
+                                 const std::vector<std::string>& companions,
+                                 const std::vector<std::string>& extra);
+// The same with the embedded knowledge base's companions (the form `check` used before
+// companions came from metadata; without companions the knowledge base is not asked).
 InstallCommands install_commands(const InstallFacts& facts, const PlannedBuild& build,
                                  const std::vector<std::string>& companions,
                                  const std::vector<std::string>& extra);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "envs/discover.h"
 #include "probe/detect.h"
 #include "util/strings.h"
 
@@ -36,7 +37,64 @@ std::string major_minor_python(std::string_view v) {
   return std::string(parts[0]) + "." + std::string(parts[1]);
 }
 
+// --driver: a version, "none", or a bare branch ("535": some 535-branch driver, judged by the
+// branch's first release, the lowest it can be).
+Result<Fact<DriverVersion>> driver_from_flag(const KnowledgeBase& kb, const std::string& text,
+                                             std::vector<std::string>& assumptions) {
+  auto d = DriverVersion::parse(text);
+  if (d) return Fact<DriverVersion>::of(*d, "--driver");
+  auto branch = parse_driver_branch(text);
+  if (!branch) return make_error("--driver " + text + ": " + d.error() + " or a branch like 535");
+  if (kb.driver_branch(*branch) == nullptr)
+    return make_error("--driver " + text + ": driver branch " + std::to_string(*branch) +
+                      " is not in the knowledge base (driver-branches.csv): give the full version");
+  const std::string name = std::to_string(*branch);
+  std::string said;
+  auto first = DriverVersion::parse(name + ".00");
+  if (const DriverFirstRelease* f = kb.driver_first_release(*branch)) {
+    first = f->version;
+    said = "some " + name + "-branch driver: judged by the branch's first release " +
+           f->version.str() + " (" + f->from.where() + "), the lowest it can be";
+  } else {
+    said = "some " + name + "-branch driver: the branch's first release is not in the data, " +
+           "judged as " + name + ".00, lower than any " + name + " driver";
+  }
+  if (!first) return make_error("--driver " + text + ": " + first.error());
+  assumptions.push_back("--driver " + text + " is " + said +
+                        "; give the full version for an exact answer");
+  return Fact<DriverVersion>::of(*first, "--driver " + text + ", branch " + name);
+}
+
+// Where a target environment's Python came from: its interpreter and how it was found.
+std::string python_source(const Environment& e) {
+  std::string where = e.interpreter.empty() ? e.path : e.interpreter;
+  return where + " (" + e.kind + ", found by " + e.found_by + ")";
+}
+
 }  // namespace
+
+Result<std::optional<Environment>> target_environment(const Host& host,
+                                                      const std::optional<std::string>& env_path) {
+  EnvOptions options;
+  if (env_path) options.env_paths.push_back(*env_path);
+  std::vector<Environment> envs = discover_environments(host, options);
+  auto found_by = [](const Environment& e, std::string_view how) {
+    return e.found_by.find(how) != std::string::npos;
+  };
+  if (env_path) {
+    for (auto& e : envs)
+      if (found_by(e, "--env")) {
+        if (e.kind == "unknown")
+          return make_error("--env " + *env_path + ": not a Python environment (" + e.path + ")");
+        return std::optional<Environment>(std::move(e));
+      }
+    return make_error("--env " + *env_path + ": not a Python environment");
+  }
+  for (const char* how : {"VIRTUAL_ENV", "CONDA_PREFIX", "PATH"})
+    for (auto& e : envs)
+      if (found_by(e, how) && e.kind != "unknown") return std::optional<Environment>(std::move(e));
+  return std::optional<Environment>();
+}
 
 Result<TargetGpu> resolve_gpu(const KnowledgeBase& kb, const std::string& text) {
   std::string_view t = trim(text);
@@ -162,9 +220,9 @@ Result<TargetMachine> resolve_machine(const MachineFlags& flags, const Host& hos
     if (iequals(*flags.driver, "none")) {
       m.no_driver = true;
     } else {
-      auto d = DriverVersion::parse(*flags.driver);
-      if (!d) return make_error("--driver " + *flags.driver + ": " + d.error());
-      m.driver = Fact<DriverVersion>::of(*d, "--driver");
+      auto d = driver_from_flag(kb, *flags.driver, m.assumptions);
+      if (!d) return make_error(d.error());
+      m.driver = std::move(d).value();
     }
   } else if (auto uv = host.env("UV_CUDA_DRIVER_VERSION"); uv && !trim(*uv).empty()) {
     auto d = DriverVersion::parse(trim(*uv));
@@ -199,33 +257,64 @@ Result<TargetMachine> resolve_machine(const MachineFlags& flags, const Host& hos
 
   // Python.
   if (flags.python) {
-    auto parts = split(*flags.python, '.');
+    // "3.13t": a free-threaded interpreter, whose wheels carry their own tag (cp313t).
+    std::string_view plain = trim(*flags.python);
+    if (!plain.empty() && plain.back() == 't') plain.remove_suffix(1);
+    auto parts = split(plain, '.');
     if (parts.size() < 2 || !parse_uint(parts[0]) || !parse_uint(parts[1]))
-      return make_error("--python " + *flags.python + ": expected a version like 3.11");
+      return make_error("--python " + *flags.python + ": expected a version like 3.11 or 3.13t");
     m.python = Fact<std::string>::of(major_minor_python(*flags.python), "--python");
   } else if (detected != nullptr) {
+    // The target environment (target_machine puts it first, and only it, when it finds one).
     for (const auto& e : detected->environments) {
-      if (e.active && e.python.known()) {
-        m.python = Fact<std::string>::of(major_minor_python(*e.python.value),
-                                         "active environment " + e.path);
-        break;
+      if (!e.active) continue;
+      if (e.python.known()) {
+        m.python = Fact<std::string>::of(major_minor_python(*e.python.value), python_source(e));
+      } else {
+        m.assumptions.push_back("the Python of " + python_source(e) +
+                                " is unknown: " + e.python.source);
       }
+      break;
     }
   }
   if (!m.python.known())
-    m.assumptions.push_back("Python unknown: any Python the release has wheels for");
+    m.assumptions.push_back(
+        "Python unknown: any Python the release has wheels for (give "
+        "--python, or --env)");
   return m;
 }
 
 Result<TargetMachine> target_machine(const MachineFlags& flags, const Host& host,
                                      const KnowledgeBase& kb, bool detect) {
-  bool driver_given =
-      flags.driver || host.env("UV_CUDA_DRIVER_VERSION") || host.env("CONDA_OVERRIDE_CUDA");
-  if (!detect || (driver_given && !flags.gpus.empty()))
-    return resolve_machine(flags, host, kb, nullptr);
+  std::optional<Environment> env;
+  if (!flags.python && (detect || flags.env)) {
+    auto found = target_environment(host, flags.env);
+    if (!found) return make_error(found.error());
+    env = std::move(found).value();
+    if (env) env->active = true;
+  }
+  if (!detect) {
+    auto m = resolve_machine(flags, host, kb, nullptr);
+    if (!m || !env) return m;
+    // --env without detection: the flag names the environment, the rest stays as flagged.
+    std::erase_if(m->assumptions,
+                  [](const std::string& a) { return starts_with(a, "Python unknown"); });
+    Machine only_env;
+    only_env.environments.push_back(std::move(*env));
+    MachineFlags python_only;
+    auto with_python = resolve_machine(python_only, host, kb, &only_env);
+    if (with_python && with_python->python.known())
+      m->python = with_python->python;
+    else
+      m->assumptions.push_back("the Python of " + python_source(only_env.environments.front()) +
+                               " is unknown");
+    return m;
+  }
+  // Every fact a flag leaves out comes from this machine: a flag overrides only what it names.
   DetectOptions options;
   options.driver_libs = DetectOptions::DriverLibs::kNever;
   Machine machine = detect_machine(host, kb, options);
+  if (env) machine.environments.insert(machine.environments.begin(), std::move(*env));
   return resolve_machine(flags, host, kb, &machine);
 }
 
@@ -240,7 +329,11 @@ std::string describe_machine(const TargetMachine& m) {
   if (m.no_gpu) parts.push_back("no GPU");
   for (const auto& g : m.gpus)
     parts.push_back(g.name == g.cc.sm() ? g.cc.sm() : g.name + " " + g.cc.sm());
-  if (m.python.known()) parts.push_back("Python " + *m.python.value);
+  if (m.python.known()) {
+    // Name the interpreter when it came from an environment rather than --python.
+    parts.push_back("Python " + *m.python.value +
+                    (m.python.source == "--python" ? "" : " of " + m.python.source));
+  }
   parts.push_back(platform_words(m.platform));
   return join(parts, ", ");
 }

@@ -1,7 +1,10 @@
 // Rules from the CUDA Programming Guide 13.x, §1.3.4 and §5.1.2 (see code_compat.h).
 #include "verdict/code_compat.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <set>
 
 namespace cudafit {
 namespace {
@@ -85,20 +88,97 @@ CodeVerdict serve(const std::vector<CodeEntry>& entries, const ComputeCapability
   return ptx ? CodeVerdict::kPtxJit : CodeVerdict::kNone;
 }
 
+namespace {
+
+// A target as a container carries it: SASS or PTX, with its variant.
+using Target = std::pair<bool, ComputeCapability>;  // (is_ptx, cc)
+
+std::string target_label(const Target& t) { return t.first ? t.second.compute() : t.second.sm(); }
+
+std::string labels(const std::set<Target>& targets) {
+  std::string out;
+  for (const Target& t : targets) {
+    if (!out.empty()) out += ' ';
+    out += target_label(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+LayoutReading read_layout(const std::vector<std::vector<CodeEntry>>& containers) {
+  LayoutReading r;
+  if (containers.empty()) return r;
+  std::vector<std::set<Target>> sets;
+  sets.reserve(containers.size());
+  for (const auto& entries : containers) {
+    std::set<Target> set;
+    for (const CodeEntry& e : entries) set.insert({e.is_ptx, e.cc});
+    sets.push_back(std::move(set));
+  }
+  std::set<Target> base = sets.front();
+  for (const auto& set : sets) {
+    std::set<Target> both;
+    std::set_intersection(base.begin(), base.end(), set.begin(), set.end(),
+                          std::inserter(both, both.end()));
+    base = std::move(both);
+  }
+  const std::string n = std::to_string(containers.size());
+  if (base.empty()) {
+    r.layout = ContainerLayout::kPerArch;
+    r.why = "no target is in all " + n + " containers";
+    return r;
+  }
+  bool portable = std::any_of(base.begin(), base.end(), [](const Target& t) {
+    return t.second.variant() == ComputeCapability::Variant::kPlain;
+  });
+  std::size_t exact = std::count(sets.begin(), sets.end(), base);
+  if (!portable) {
+    r.layout = ContainerLayout::kPerArch;
+    r.why = "the targets in all " + n + " containers (" + labels(base) +
+            ") are arch-specific or family ones";
+  } else if (exact == 0) {
+    r.layout = ContainerLayout::kPerArch;
+    r.why = "no container is built for just the targets all " + n + " share (" + labels(base) + ")";
+  } else {
+    r.why = "every container carries " + labels(base) + " (" + std::to_string(exact) + " of " + n +
+            " just that)";
+  }
+  return r;
+}
+
 ContainerCoverage serve_containers(const std::vector<std::vector<CodeEntry>>& containers,
                                    const ComputeCapability& gpu, const std::string& max_ptx_isa) {
+  return serve_containers(containers, read_layout(containers).layout, gpu, max_ptx_isa);
+}
+
+ContainerCoverage serve_containers(const std::vector<std::vector<CodeEntry>>& containers,
+                                   ContainerLayout layout, const ComputeCapability& gpu,
+                                   const std::string& max_ptx_isa) {
   ContainerCoverage c;
+  c.layout = layout;
   for (const auto& entries : containers) {
     CodeVerdict v = serve(entries, gpu, max_ptx_isa);
     if (v == CodeVerdict::kNone) ++c.containers_without_code;
     if (v == CodeVerdict::kPtxJit) ++c.containers_ptx_only;
+    if (v == CodeVerdict::kSass) ++c.containers_sass;
   }
-  if (c.containers_without_code > 0 || containers.empty()) {
+  if (containers.empty()) {
+    c.verdict = CodeVerdict::kNone;
+  } else if (layout == ContainerLayout::kPerArch) {
+    c.verdict = c.containers_sass > 0       ? CodeVerdict::kSass
+                : c.containers_ptx_only > 0 ? CodeVerdict::kPtxJit
+                                            : CodeVerdict::kNone;
+  } else if (c.containers_without_code > 0) {
     c.verdict = CodeVerdict::kNone;
   } else {
     c.verdict = c.containers_ptx_only > 0 ? CodeVerdict::kPtxJit : CodeVerdict::kSass;
   }
   return c;
+}
+
+std::string to_string(ContainerLayout layout) {
+  return layout == ContainerLayout::kPerArch ? "per-arch" : "uniform";
 }
 
 std::string to_string(CodeVerdict v) {

@@ -37,15 +37,39 @@ CodeVerdict serve(const std::vector<CodeEntry>& entries, const ComputeCapability
 // Compares PTX ISA versions "8.4" < "8.10" numerically (-1, 0, 1).
 int compare_ptx_isa(const std::string& a, const std::string& b);
 
-// How a GPU is served by a library made of several fatbin containers: every container must
-// have code for it. `verdict` is the weakest container's; kNone when any container lacks code.
+// How a library's containers divide the GPUs among them, read from the containers' target sets
+// (README "kernels"). kUniform: built with one arch list (torch, torchvision, an extension);
+// every container holds kernels the library launches on any GPU, so each must have code for it.
+// kPerArch: containers built for subsets of GPUs, which the library picks by the GPU it runs
+// on (cuBLASLt, cuDNN engines, cuFFT, cuSPARSE, NCCL); a GPU needs code in some container.
+enum class ContainerLayout { kUniform, kPerArch };
+
+struct LayoutReading {
+  ContainerLayout layout = ContainerLayout::kUniform;
+  std::string why;  // "every container carries sm_80 (2 of 3 just that)"
+};
+// Uniform when the targets in every container (the base) include a plain SASS or PTX target
+// (one that more than one GPU can run) and some container carries exactly the base: the rest
+// only add targets to it. Otherwise per-arch.
+LayoutReading read_layout(const std::vector<std::vector<CodeEntry>>& containers);
+
 struct ContainerCoverage {
   CodeVerdict verdict = CodeVerdict::kNone;
+  ContainerLayout layout = ContainerLayout::kUniform;
   std::size_t containers_without_code = 0;  // containers the GPU cannot run at all
   std::size_t containers_ptx_only = 0;      // containers served only by PTX JIT
+  std::size_t containers_sass = 0;          // containers with SASS for it
 };
+// Uniform: the weakest container's verdict (kNone when any lacks code). Per-arch: kSass when
+// some container has SASS for the GPU, else kPtxJit when some has PTX it can JIT, else kNone.
 ContainerCoverage serve_containers(const std::vector<std::vector<CodeEntry>>& containers,
                                    const ComputeCapability& gpu, const std::string& max_ptx_isa);
+ContainerCoverage serve_containers(const std::vector<std::vector<CodeEntry>>& containers,
+                                   ContainerLayout layout, const ComputeCapability& gpu,
+                                   const std::string& max_ptx_isa);
+
+// "uniform", "per-arch".
+std::string to_string(ContainerLayout layout);
 
 // "sass", "ptx-jit", "none".
 std::string to_string(CodeVerdict v);

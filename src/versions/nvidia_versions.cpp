@@ -70,6 +70,25 @@ std::strong_ordering DriverVersion::operator<=>(const DriverVersion& other) cons
   return std::strong_ordering::equal;
 }
 
+Result<int> parse_driver_branch(std::string_view text) {
+  std::string_view t = trim(text);
+  auto bad = [&] {
+    return make_error(
+        detail::concat("invalid driver branch ", quoted(text), " (expected like 535 or R535)"));
+  };
+  if (!t.empty() && (t.front() == 'R' || t.front() == 'r')) t.remove_prefix(1);
+  for (std::string_view suffix : {".xx", ".x", ".XX", ".X"})
+    if (ends_with(t, suffix)) {
+      t.remove_suffix(suffix.size());
+      break;
+    }
+  // Branches are three-digit numbers today; two and four digits leave room on both sides.
+  if (t.size() < 2 || t.size() > 4) return bad();
+  auto n = parse_uint(t);
+  if (!n || *n == 0) return bad();
+  return static_cast<int>(*n);
+}
+
 // ---- CudaVersion ----
 
 Result<CudaVersion> CudaVersion::parse(std::string_view text) {

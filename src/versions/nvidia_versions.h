@@ -29,6 +29,10 @@ class DriverVersion {
   std::string text_;
 };
 
+// A driver branch as users write it: "535", "R535", "r535", "535.x", "535.xx" -> 535.
+// An error for anything else (a full version "535.104.05" is not a bare branch).
+Result<int> parse_driver_branch(std::string_view text);
+
 // "12.4", "12.4.1", "13.0"; from_int(12040) is what cuDriverGetVersion returns;
 // from_variant("cu121") == 12.1, ("cu92") == 9.2, ("cu130") == 13.0.
 class CudaVersion {

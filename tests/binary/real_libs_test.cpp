@@ -57,11 +57,13 @@ INSTANTIATE_TEST_SUITE_P(
         RealLib{"/usr/local/cuda-13.0/lib64/libcufft.so.12",
                 "sm_75 sm_80 sm_86 sm_87 sm_89 sm_90 sm_100 sm_110 sm_120",
                 "compute_75@7.0 compute_80@7.0 compute_86@7.5 compute_90@7.8", "lto_75"},
-        // cuSPARSE still carries a few sm_70 kernels and LTO IR down to sm_50 (read as is).
+        // cuSPARSE's sm_70 SASS and compute_70/80 PTX (ISA 8.7) lie only in the 34 unregistered
+        // .rodata containers of its SpMMOp kernels: relocatable cubins (ELF type 1, "toolkit=128"
+        // in cuobjdump -elf of a carved copy), PTX for ptxas --compile-only and LTO IR down to
+        // sm_50, which cuSPARSE links with nvJitLink. Runnable code has no Volta, as CUDA 13.
         RealLib{"/usr/local/cuda-13.0/lib64/libcusparse.so.12",
-                "sm_70 sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_103 sm_120",
-                "compute_70@8.7 compute_80@8.7 compute_90@9.0 compute_100@9.0 compute_103@9.0 "
-                "compute_120@9.0",
+                "sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_103 sm_120",
+                "compute_90@9.0 compute_100@9.0 compute_103@9.0 compute_120@9.0",
                 "lto_50 lto_60 lto_70 lto_80 lto_90 lto_100"},
         RealLib{"/usr/local/cuda-13.0/lib64/libcurand.so.10",
                 "sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_103 sm_120 sm_121", "compute_121@9.0"},
@@ -74,14 +76,53 @@ INSTANTIATE_TEST_SUITE_P(
                 "compute_121@9.1"}));
 
 TEST(RealLibsCoverage, CurandArchListIsInEveryContainer) {
-  // libcurand.so.10: all 11 containers carry the same SASS set (read 2026-11-25).
+  // libcurand.so.10: the 10 registered containers carry the same SASS set and compute_121; the
+  // 11th, unregistered and uncompressed, holds cubins without a .text section (read 2026-11-25).
   RootedHost host("/");
   const char* path = "/usr/local/cuda-13.0/lib64/libcurand.so.10";
   if (!host.is_file(path)) GTEST_SKIP() << path << " is absent on this machine";
   CodeSummary s = summarize(scan_file(host, path)[0]);
   EXPECT_EQ(testing::labels(s.arch_list),
-            "sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_103 sm_120 sm_121");
-  EXPECT_EQ(testing::extras(s), "compute_121x10");
+            "sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_103 sm_120 sm_121 compute_121");
+  EXPECT_EQ(testing::extras(s), "");
+  EXPECT_EQ(s.role_containers[ContainerRole::kRegistered], 10u);
+  EXPECT_EQ(s.role_containers[ContainerRole::kNoKernels], 1u);
+}
+
+// Where each library's containers lie and what they are for (read 2026-11-25 with cudafit and
+// checked by hand: .nvFatBinSegment wrappers, ELF types of decoded cubins, cuobjdump -elf of
+// carved copies; see README "kernels").
+struct RoleRow {
+  const char* path;
+  std::size_t registered, library_loaded, link_input, no_kernels;
+};
+
+TEST(RealLibsCoverage, ContainerRoles) {
+  const RoleRow rows[] = {
+      // .cask_resource: 383 zstd-compressed executable cubins cuBLASLt loads itself.
+      {"/usr/local/cuda-13.0/lib64/libcublasLt.so.13", 2782, 383, 0, 0},
+      // No .nvFatBinSegment at all: cuFFT loads its kernels (.ldata, and one in .nv_fatbin)
+      // itself; 12728 containers of LTO IR only serve its LTO callbacks through nvJitLink.
+      {"/usr/local/cuda-13.0/lib64/libcufft.so.12", 0, 11256, 12728, 0},
+      {"/usr/local/cuda-13.0/lib64/libcusparse.so.12", 133, 0, 34, 1},
+      // __nv_relfatbin: NCCL's relocatable per-file fatbins, input to its device link.
+      {"/usr/local/cuda-13.0/lib/libnccl.so.2", 16, 0, 127, 0},
+      // .rodata: three uncompressed fatbins of executable cubins CUPTI loads itself.
+      {"/usr/local/cuda-13.0/lib64/libcupti.so.13", 0, 3, 0, 0},
+  };
+  RootedHost host("/");
+  for (const RoleRow& r : rows) {
+    SCOPED_TRACE(r.path);
+    if (!host.is_file(r.path)) {
+      std::cout << r.path << " is absent on this machine: row skipped\n";
+      continue;
+    }
+    CodeSummary s = summarize(scan_file(host, r.path)[0]);
+    EXPECT_EQ(s.role_containers[ContainerRole::kRegistered], r.registered);
+    EXPECT_EQ(s.role_containers[ContainerRole::kLibraryLoaded], r.library_loaded);
+    EXPECT_EQ(s.role_containers[ContainerRole::kLinkInput], r.link_input);
+    EXPECT_EQ(s.role_containers[ContainerRole::kNoKernels], r.no_kernels);
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "doctor/doctor.h"
+#include "doctor/kernels.h"
 #include "doctor/render.h"
 #include "doctor_fixtures.h"
 #include "envs/discover.h"
@@ -42,7 +43,9 @@ Diagnosed diagnose_tree(const std::string& root, const std::string& env_text) {
   EnvOptions e;
   e.cwd = host.env("PWD").value_or("/");
   out.machine.environments = discover_environments(host, e);
-  out.findings = diagnose(DoctorInput{out.machine, kb(), {}});
+  // As `cudafit doctor` does: third-party GPU code read from the binaries (no cache here).
+  out.findings =
+      diagnose(DoctorInput{out.machine, kb(), scan_package_kernels(host, out.machine, kb(), {})});
   return out;
 }
 

@@ -1,14 +1,18 @@
-// doctor --kernels end to end: real fatbins (the nvcc-built fixtures committed under
-// tests/binary/fixtures) installed as a package's extension, read by scan_package_kernels
-// through the Host and judged by the arch rules against the machine's GPU.
+// doctor's kernel reading end to end: real fatbins (the nvcc-built fixtures committed under
+// tests/binary/fixtures and tests/doctor/fixtures) installed as a package's extension, found
+// through its dist-info RECORD by scan_package_kernels, judged by the arch rules against the
+// machine's GPU; and the KernelCache, which must never change an answer.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "binary/kernel_scan.h"
 #include "doctor/kernels.h"
 #include "doctor_fixtures.h"
+#include "util/strings.h"
 
 namespace cudafit::testing {
 namespace {
@@ -16,12 +20,29 @@ namespace {
 const std::string kVenv = "/home/u/venv";
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CUDAFIT_SOURCE_DIR) + "/tests/binary/fixtures/" + name,
-                   std::ios::binary);
+  std::string dir =
+      name.rfind("lab_ext", 0) == 0 ? "/tests/doctor/fixtures/" : "/tests/binary/fixtures/";
+  std::ifstream in(std::string(CUDAFIT_SOURCE_DIR) + dir + name, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
 }
+
+// A wheel-installed package: its files and a dist-info whose RECORD lists them.
+void install(MemoryHost& host, const std::string& sp, const std::string& name,
+             const std::string& version, const std::map<std::string, std::string>& files) {
+  std::string record;
+  for (const auto& [rel, bytes] : files) {
+    host.add_file(sp + "/" + rel, bytes);
+    record += rel + ",sha256=x," + std::to_string(bytes.size()) + "\n";
+  }
+  const std::string di = sp + "/" + name + "-" + version + ".dist-info";
+  record += name + "-" + version + ".dist-info/RECORD,,\n";
+  host.add_file(di + "/RECORD", record);
+  host.add_file(di + "/METADATA", "Name: " + name + "\nVersion: " + version + "\n");
+}
+
+KernelScanOptions defaults() { return {}; }
 
 struct Row {
   const char* what;
@@ -96,9 +117,9 @@ TEST(DoctorKernels, RealFatbinsAgainstTheGpu) {
     m.environments.push_back(venv(kVenv, {torch_pkg("2.7.0+cu128", "12.8", site(kVenv)),
                                           pkg("xformers", "0.0.30", site(kVenv))}));
     MemoryHost host;
-    host.add_file(site(kVenv) + "/xformers/_C.so", bytes);
-    host.add_file(site(kVenv) + "/xformers/__init__.py", "");
-    std::vector<PackageKernels> kernels = scan_package_kernels(host, m);
+    install(host, site(kVenv), "xformers", "0.0.30",
+            {{"xformers/_C.so", bytes}, {"xformers/__init__.py", ""}});
+    std::vector<PackageKernels> kernels = scan_package_kernels(host, m, kb(), defaults());
     ASSERT_EQ(kernels.size(), 1u);
     EXPECT_EQ(kernels[0].package, "xformers");
     EXPECT_EQ(kernels[0].library, site(kVenv) + "/xformers/_C.so");
@@ -116,11 +137,215 @@ TEST(DoctorKernels, OnlyPackagesWithGpuCode) {
   m.environments.push_back(venv(kVenv, {pkg("xformers", "0.0.30", site(kVenv)),
                                         pkg("nvidia-cublas-cu12", "12.8.3.14", site(kVenv))}));
   MemoryHost host;
-  host.add_file(site(kVenv) + "/xformers/_C.so",
-                "\x7f"
-                "ELF not really");
-  host.add_file(site(kVenv) + "/nvidia_cublas_cu12/lib/libcublas.so.12", fixture("multi.so"));
-  EXPECT_TRUE(scan_package_kernels(host, m).empty());
+  install(host, site(kVenv), "xformers", "0.0.30",
+          {{"xformers/_C.so",
+            "\x7f"
+            "ELF not really"}});
+  install(host, site(kVenv), "nvidia_cublas_cu12", "12.8.3.14",
+          {{"nvidia/cublas/lib/libcublas.so.12", fixture("multi.so")}});
+  EXPECT_TRUE(scan_package_kernels(host, m, kb(), defaults()).empty());
+}
+
+// torch is judged from data/torch-arch-lists.csv when it has the build; other packages from
+// their binaries by default (a lab extension with any name); --kernels reads torch too.
+TEST(DoctorKernels, WhatIsReadByDefault) {
+  Machine m =
+      machine_with_driver("580.95.05", "13.0", {gpu(0, "GeForce RTX 5090", 0x2b85, "12.0")});
+  m.environments.push_back(venv(kVenv, {torch_pkg("2.7.0+cu128", "12.8", site(kVenv))}));
+  MemoryHost host;
+  install(host, site(kVenv), "torch", "2.7.0+cu128",
+          {{"torch/lib/libtorch_cuda.so", fixture("multi.so")}});
+  install(host, site(kVenv), "lab_ext", "0.1.0",
+          {{"lab_ext/_C.cpython-311-x86_64-linux-gnu.so", fixture("lab_ext_sm80.so")},
+           {"lab_ext/__init__.py", ""}});
+  auto by_default = scan_package_kernels(host, m, kb(), defaults());
+  ASSERT_EQ(by_default.size(), 1u);
+  EXPECT_EQ(by_default[0].package, "lab-ext");
+  EXPECT_EQ(by_default[0].version, "0.1.0");
+  EXPECT_EQ(ids_of(run(m, by_default)), std::vector<std::string>{"error arch-unsupported"});
+  KernelScanOptions all;
+  all.everything = true;
+  EXPECT_EQ(scan_package_kernels(host, m, kb(), all).size(), 2u);
+}
+
+// The committed nvcc outputs carry what their names say (tests/doctor/fixtures/README.md).
+TEST(DoctorKernels, LabExtensionFixtures) {
+  const std::pair<const char*, const char*> rows[] = {
+      {"lab_ext_sm80.so", "sm_80"},
+      {"lab_ext_sm80_sm120.so", "sm_80 sm_120"},
+      {"lab_ext_ptx80.so", "compute_80"},
+  };
+  for (const auto& [name, arch_list] : rows) {
+    CodeSummary s = summarize(scan_bytes(fixture(name), name));
+    EXPECT_EQ(join(s.arch_list, " "), arch_list) << name;
+    EXPECT_EQ(s.code_containers, 1u) << name;
+  }
+}
+
+// ---- KernelCache ----
+
+namespace fs = std::filesystem;
+
+// A real tree under a temporary root: a venv with lab-ext, and a HOME with ~/.cache.
+struct CacheTree {
+  fs::path root;
+  std::string lib;
+  CacheTree() {
+    root = fs::temp_directory_path() /
+           ("cudafit-kcache-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    fs::remove_all(root);
+    const std::string sp = site(kVenv);
+    lib = sp + "/lab_ext/_C.so";
+    write(lib, fixture("lab_ext_sm80.so"));
+    write(sp + "/lab_ext-0.1.0.dist-info/RECORD", "lab_ext/_C.so,sha256=x,1\n");
+    fs::create_directories(root / "home/u/.cache");
+  }
+  ~CacheTree() { fs::remove_all(root); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+  void write(const std::string& path, const std::string& bytes) const {
+    fs::path p = root / path.substr(1);
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << bytes;
+  }
+  RootedHost host() const { return RootedHost(root.string(), {{{"HOME", "/home/u"}}}); }
+};
+
+Machine rtx5090() {
+  Machine m =
+      machine_with_driver("580.95.05", "13.0", {gpu(0, "GeForce RTX 5090", 0x2b85, "12.0")});
+  m.environments.push_back(venv(kVenv, {}));
+  return m;
+}
+
+std::vector<std::string> answer(const RootedHost& host, KernelCache* cache) {
+  Machine m = rtx5090();
+  KernelScanOptions o;
+  o.cache = cache;
+  return ids_of(run(m, scan_package_kernels(host, m, kb(), o)));
+}
+
+TEST(KernelCache, HitsMissesAndDamageNeverChangeTheAnswer) {
+  CacheTree t;
+  RootedHost host = t.host();
+  const std::vector<std::string> truth = answer(host, nullptr);
+  ASSERT_EQ(truth, std::vector<std::string>{"error arch-unsupported"});
+  const std::string path = KernelCache::default_path(host);
+  EXPECT_EQ(path, "/home/u/.cache/cudafit/kernels-v1.tsv");
+
+  KernelCache first = KernelCache::load(host, path);  // no file yet: a miss
+  EXPECT_EQ(answer(host, &first), truth);
+  ASSERT_TRUE(first.save(host).ok());
+  const fs::path disk = t.root / path.substr(1);
+  ASSERT_TRUE(fs::exists(disk));
+
+  KernelCache second = KernelCache::load(host, path);  // a hit
+  auto stamp = stamp_of(host, t.lib);
+  ASSERT_TRUE(stamp.has_value());
+  ASSERT_NE(second.find_file(t.lib, *stamp), nullptr);
+  EXPECT_EQ(encode_containers(*second.find_file(t.lib, *stamp)), "sm_80");
+  EXPECT_EQ(answer(host, &second), truth);
+
+  // The hit is what answers: a (valid) entry saying sm_120 silences the finding...
+  KernelCache planted = KernelCache::load(host, path);
+  planted.put_file(t.lib, *stamp, *decode_containers("sm_120"));
+  EXPECT_EQ(answer(host, &planted), std::vector<std::string>{});
+  // ...until the file changes: a new size or mtime is a miss, read from the binary.
+  t.write(t.lib.substr(0), fixture("lab_ext_sm80.so") + std::string(8, '\0'));
+  EXPECT_EQ(answer(host, &planted), truth);
+
+  // Damaged cache files: ignored whole or line by line, never a different answer.
+  std::string good;
+  {
+    std::ifstream in(disk, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    good = ss.str();
+  }
+  std::vector<std::string> damaged = {"", "garbage\n", good.substr(0, good.size() / 2),
+                                      std::string(4096, '\xff'),
+                                      good + "F\tx\t1\t2\tsm_120\tbad\n"};
+  for (std::size_t at = 0; at < good.size(); at += 7) {
+    std::string flip = good;
+    flip[at] = static_cast<char>(flip[at] ^ 0x01);
+    damaged.push_back(flip);
+  }
+  for (const std::string& bytes : damaged) {
+    std::ofstream(disk, std::ios::binary | std::ios::trunc) << bytes;
+    KernelCache c = KernelCache::load(host, path);
+    EXPECT_EQ(answer(host, &c), truth) << bytes.size() << " bytes";
+    EXPECT_TRUE(c.save(host).ok());
+  }
+}
+
+TEST(KernelCache, NoCacheFolderNoWrite) {
+  CacheTree t;
+  fs::remove_all(t.root / "home/u/.cache");
+  RootedHost host = t.host();
+  KernelCache c = KernelCache::load(host, KernelCache::default_path(host));
+  EXPECT_EQ(answer(host, &c), std::vector<std::string>{"error arch-unsupported"});
+  EXPECT_FALSE(c.save(host).ok());
+  EXPECT_FALSE(fs::exists(t.root / "home/u/.cache"));
+  MemoryHost bare;  // neither XDG_CACHE_HOME nor HOME
+  EXPECT_EQ(KernelCache::default_path(bare), "");
+  bare.set_env("XDG_CACHE_HOME", "/x/cache");
+  EXPECT_EQ(KernelCache::default_path(bare), "/x/cache/cudafit/kernels-v1.tsv");
+}
+
+TEST(KernelCache, ContainersRoundTrip) {
+  for (const char* text :
+       {"-", "sm_80", "sm_80,compute_80@9.0;sm_90a,sm_120f", "compute_121@9.1"}) {
+    auto c = decode_containers(text);
+    ASSERT_TRUE(c.has_value()) << text;
+    EXPECT_EQ(encode_containers(*c), text);
+  }
+  for (const char* bad : {"", "sm_80;", "sm_80,,sm_90", "sm_80@9.0", "compute_80@", "lto_75",
+                          "sm_8x", "SM_80", "sm_080"}) {
+    EXPECT_FALSE(decode_containers(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace cudafit::testing
+
+namespace cudafit::testing {
+namespace {
+
+PackageKernels lib(const std::string& package, const std::string& file, const char* sass) {
+  PackageKernels k{kVenv, package, "1.0", site(kVenv) + "/" + file, {}};
+  k.containers.push_back({CodeEntry{cc(sass), false, ""}});
+  return k;
+}
+
+// Per package: every library must serve the GPU, but of libraries that are alternatives per
+// CUDA release (bitsandbytes 0.45 ships libbitsandbytes_cuda118.so ... _cuda128.so and loads the
+// one matching torch's CUDA) the best one counts.
+TEST(DoctorKernels, AlternativesPerCudaReleaseAndLibrariesThatAllLoad) {
+  Machine m =
+      machine_with_driver("580.95.05", "13.0", {gpu(0, "GeForce RTX 5090", 0x2b85, "12.0")});
+  m.environments.push_back(venv(kVenv, {}));
+  struct AltRow {
+    const char* what;
+    std::vector<PackageKernels> kernels;
+    std::vector<std::string> ids;
+  };
+  const AltRow rows[] = {
+      {"bitsandbytes: the cu128 build has sm_120",
+       {lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda118.so", "sm_80"),
+        lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda128.so", "sm_120")},
+       {}},
+      {"bitsandbytes: no build has sm_120",
+       {lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda118.so", "sm_80"),
+        lib("bitsandbytes", "bitsandbytes/libbitsandbytes_cuda124.so", "sm_90")},
+       {"error arch-unsupported"}},
+      {"torch-scatter: two libraries, both load; one lacks sm_120",
+       {lib("torch-scatter", "torch_scatter/_scatter_cuda.so", "sm_120"),
+        lib("torch-scatter", "torch_scatter/_segment_cuda.so", "sm_80")},
+       {"error arch-unsupported"}},
+  };
+  for (const AltRow& r : rows) EXPECT_EQ(ids_of(run(m, r.kernels)), r.ids) << r.what;
 }
 
 }  // namespace

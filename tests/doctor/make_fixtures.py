@@ -122,6 +122,19 @@ class Fixture:
         write(self.root, f"{site}/{module}/version.py",
               f"__version__ = '{version}'\ndebug = False\ncuda = {lit}\ngit_version = 'abc123'\nhip = None\n")
 
+    def extension(self, site, name, version, so_fixture, module="lab_ext"):
+        # A pip-installed torch extension (setup.py with CUDAExtension): the package folder, its
+        # _C.so (an nvcc build from tests/doctor/fixtures, see its README.md) and a RECORD.
+        so = f"{module}/_C.cpython-311-x86_64-linux-gnu.so"
+        write(self.root, f"{site}/{module}/__init__.py")
+        shutil.copyfile(os.path.join(HERE, "fixtures", so_fixture), os.path.join(self.root, site.lstrip("/"), so))
+        self.dist(site, name, version)
+        di = f"{name.replace('-', '_')}-{version}.dist-info"
+        size = os.path.getsize(os.path.join(HERE, "fixtures", so_fixture))
+        write(self.root, f"{site}/{di}/RECORD",
+              f"{module}/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n"
+              f"{so},sha256=-,{size}\n{di}/INSTALLER,,\n{di}/METADATA,,\n{di}/RECORD,,\n")
+
     def companion(self, site, name, version, cuda):
         self.dist(site, name, version)
         write(self.root, f"{site}/{name}/__init__.py")
@@ -260,6 +273,21 @@ def build():
                 "the same container without cuda/compat: CUDA 12.4.1 (needs 550.54.15) on 535.183.01 runs only through minor-version compatibility")
     shutil.rmtree(os.path.join(f.root, "usr/local/cuda-12.4/compat"), ignore_errors=True)
     f.env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"; made.append(f)
+
+    # Issue #15: a lab extension is read from its binary by default (no --kernels).
+    rtx5090 = "RTX 5090 (10de:2b85, sm_120, gpus.csv) on 580.95.05 with torch 2.7.0+cu128 (sm_120 SASS, torch-arch-lists.csv)"
+    for name, so, expected, why in (
+            ("lab-ext-sm80", "lab_ext_sm80.so", ["error arch-unsupported"],
+             "and lab-ext 0.1.0 built with TORCH_CUDA_ARCH_LIST=8.0: SASS sm_80 only"),
+            ("lab-ext-sm120", "lab_ext_sm80_sm120.so", [],
+             "near miss: lab-ext built for 8.0;12.0 has sm_120 SASS"),
+            ("lab-ext-ptx", "lab_ext_ptx80.so", ["warning arch-ptx-jit"],
+             "and the PTX-only twin (compute_80, ISA 9.0, which driver 580 / CUDA 13.0 JITs, cuda.csv)")):
+        f = Fixture(name, "desktop-rtx3050-535", expected, rtx5090 + ", " + why)
+        f.set_driver("535.104.05", "580.95.05"); f.set_gpu("0000:01:00.0", "0x2b85", "NVIDIA GeForce RTX 5090")
+        site = f.venv(VENV)
+        f.torch(site, "2.7.0+cu128", "12.8")
+        f.extension(site, "lab-ext", "0.1.0", so); made.append(f)
 
     for f in made:
         f.save()

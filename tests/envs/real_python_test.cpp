@@ -179,13 +179,14 @@ TEST_F(RealVenv, UvMadeVenvIsReadAsUvLeftIt) {
   const std::string uv = tools + "/bin/uv";
   const std::string venv = std::string(CUDAFIT_BINARY_DIR) + "/envs-test-uv-venv";
   const std::string cache = std::string(CUDAFIT_BINARY_DIR) + "/envs-wheel-cache";
-  ASSERT_TRUE(sh("rm -rf " + venv + " && " + uv + " venv --quiet --python /usr/bin/python3 " + venv))
+  ASSERT_TRUE(
+      sh("rm -rf " + venv + " && " + uv + " venv --quiet --python /usr/bin/python3 " + venv))
       << uv;
   ASSERT_TRUE(sh("VIRTUAL_ENV=" + venv + " " + uv + " pip install --quiet --offline --no-index " +
                  "--find-links " + cache + " nvidia-nvtx-cu12==12.4.127"));
-  RootedHost host("/", std::map<std::string, std::string>{{"VIRTUAL_ENV", venv},
-                                                          {"PATH", venv + "/bin:/usr/bin:/bin"},
-                                                          {"HOME", kEmptyHome}});
+  RootedHost host(
+      "/", std::map<std::string, std::string>{
+               {"VIRTUAL_ENV", venv}, {"PATH", venv + "/bin:/usr/bin:/bin"}, {"HOME", kEmptyHome}});
   auto envs = discover_environments(host, EnvOptions{});
   const Environment* e = find_env(envs, venv);
   ASSERT_NE(e, nullptr);

@@ -130,7 +130,7 @@ INSTANTIATE_TEST_SUITE_P(
              "cpu",
              Verdict::kOk,
              "variants:169"},
-        // Python 3.13: 2.3.1 has 3.8-3.11 (torch-releases.csv:39).
+        // Python 3.13: 2.3.1 has cp38 ... cp312 wheels (torch-wheels.csv:322).
         Case{"py313",
              "535.104.05",
              {"8.6"},
@@ -247,7 +247,7 @@ INSTANTIATE_TEST_SUITE_P(
              "",
              Verdict::kNo,
              "cuda.csv 11.8"},
-        // Python 3.14 first in 2.9.0 (torch-releases.csv:48).
+        // Python 3.14 first in 2.9.0 (torch-wheels.csv:417: cp314 first there).
         Case{"py314_newest",
              "580.95.05",
              {"8.6"},

@@ -41,7 +41,7 @@ TEST_P(PublishedCommands, MatchThePage) {
   const Published& p = GetParam();
   PlannedBuild b = build(p.torch, p.variant);
   ASSERT_NE(b.variant, nullptr);
-  InstallCommands c = install_commands(facts(), b, kAll, {});
+  InstallCommands c = install_commands(kb(), facts(), b, kAll, {});
   EXPECT_EQ(c.pip, p.pip);
   EXPECT_EQ(c.uv, "uv " + p.pip);
   EXPECT_EQ(c.conda, p.conda);
@@ -136,7 +136,7 @@ TEST(Commands, NewestReleaseUsesItsIndexAndSaysWhatIsUnknown) {
   auto variants = kb().variants_of(newest->version);
   ASSERT_FALSE(variants.empty());
   PlannedBuild b{newest, variants.front(), {}};
-  InstallCommands c = install_commands(facts(), b, kAll, {});
+  InstallCommands c = install_commands(kb(), facts(), b, kAll, {});
   EXPECT_EQ(c.pip.rfind("pip install torch==" + newest->version.str(), 0), 0u) << c.pip;
   EXPECT_NE(c.pip.find("--index-url " + variants.front()->index_url), std::string::npos) << c.pip;
   EXPECT_TRUE(c.conda.empty()) << "no conda channel after 2.5.1 (torch-conda.csv)";
@@ -147,7 +147,7 @@ TEST(Commands, NewestReleaseUsesItsIndexAndSaysWhatIsUnknown) {
 
 TEST(Commands, RequirementsFragmentAndExtras) {
   InstallCommands c =
-      install_commands(facts(), build("2.3.1", "cu121"), {"torchvision"}, {"numpy<2"});
+      install_commands(kb(), facts(), build("2.3.1", "cu121"), {"torchvision"}, {"numpy<2"});
   EXPECT_EQ(c.requirements,
             "--index-url "
             "https://download.pytorch.org/whl/cu121\ntorch==2.3.1\ntorchvision==0.18.1\nnumpy<2\n");

@@ -99,25 +99,108 @@ TEST(Serve, SassBeatsPtxAndIsaLimitsPtx) {
   EXPECT_EQ(serve({}, cc("8.0"), ""), CodeVerdict::kNone);
 }
 
-TEST(ServeContainers, EveryContainerMustServe) {
-  // libtorch_cuda.so-like: all containers have sm_80 and sm_90; one also has sm_90a only
-  // as an extra (reference/machines/README.md).
-  std::vector<std::vector<CodeEntry>> containers = {
-      {{cc("sm_80"), false, ""}, {cc("sm_90"), false, ""}},
-      {{cc("sm_80"), false, ""}, {cc("sm_90"), false, ""}, {cc("sm_90a"), false, ""}},
-      {{cc("sm_90a"), false, ""}},
+// A container written as "sm_80 sm_90 compute_90@9.0".
+std::vector<CodeEntry> container(const std::string& text) {
+  std::vector<CodeEntry> out;
+  std::size_t p = 0;
+  while (p < text.size()) {
+    std::size_t end = text.find(' ', p);
+    std::string word = text.substr(p, end == std::string::npos ? std::string::npos : end - p);
+    p = end == std::string::npos ? text.size() : end + 1;
+    std::string isa;
+    if (auto at = word.find('@'); at != std::string::npos) {
+      isa = word.substr(at + 1);
+      word = word.substr(0, at);
+    }
+    out.push_back({cc(word.c_str()), word.rfind("compute_", 0) == 0, isa});
+  }
+  return out;
+}
+
+std::vector<std::vector<CodeEntry>> containers(
+    std::initializer_list<std::pair<const char*, int>> sets) {
+  std::vector<std::vector<CodeEntry>> out;
+  for (const auto& [text, count] : sets)
+    for (int i = 0; i < count; ++i) out.push_back(container(text));
+  return out;
+}
+
+struct LayoutRow {
+  const char* what;
+  std::vector<std::vector<CodeEntry>> containers;
+  ContainerLayout layout;
+};
+
+TEST(ReadLayout, FromTheTargetSetsOfTheContainers) {
+  // Shapes read with `cudafit kernels --json` from the real files (runnable containers only),
+  // counts trimmed; libtorch_cuda.so from /work/shared/reference/machines/README.md.
+  const LayoutRow rows[] = {
+      {"libtorch_cuda.so: a base list in every container, a few add `a` kernels",
+       containers({{"sm_75 sm_80 sm_86 sm_90 sm_100 sm_120", 380},
+                   {"sm_75 sm_80 sm_86 sm_90 sm_100 sm_120 sm_100a sm_103a", 59},
+                   {"sm_75 sm_80 sm_86 sm_90 sm_100 sm_120 sm_90a", 4}}),
+       ContainerLayout::kUniform},
+      {"an extension built for sm_80 only", containers({{"sm_80", 3}}), ContainerLayout::kUniform},
+      {"multi.so: k1 sm_80, k2 sm_80 + sm_90", containers({{"sm_80", 1}, {"sm_80 sm_90", 1}}),
+       ContainerLayout::kUniform},
+      {"one container", containers({{"sm_90a sm_100a", 1}}), ContainerLayout::kPerArch},
+      {"libcublasLt.so.13: no target in every container",
+       containers({{"sm_90a sm_120f", 868}, {"sm_100", 780}, {"sm_90a", 273}, {"sm_75", 34}}),
+       ContainerLayout::kPerArch},
+      {"libcusolver.so.12: the common targets (sm_90..) are never a container of their own",
+       containers({{"sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_103 sm_120 sm_121 compute_121", 221},
+                   {"sm_90 sm_100 sm_103 sm_120 sm_121 compute_90 compute_100 compute_103 "
+                    "compute_120 compute_121",
+                    1}}),
+       ContainerLayout::kPerArch},
+      {"libcudnn_engines_runtime_compiled.so.9: all share only sm_90a",
+       containers(
+           {{"sm_75 sm_80 sm_86 sm_90a sm_100f sm_120f sm_121 compute_121", 23}, {"sm_90a", 5}}),
+       ContainerLayout::kPerArch},
+      {"libcudnn_ops.so.9: one set (either rule gives the same verdicts)",
+       containers({{"sm_75 sm_80 sm_90a sm_100f sm_120f", 22}}), ContainerLayout::kUniform},
+      {"a PTX-only container beside SASS-only ones shares no target with them",
+       containers({{"sm_80 sm_90", 2}, {"compute_80", 1}}), ContainerLayout::kPerArch},
+      {"libcurand.so.10: one set with a plain target",
+       containers({{"sm_75 sm_80 sm_86 sm_89 sm_90 sm_100 sm_103 sm_120 sm_121 compute_121", 10}}),
+       ContainerLayout::kUniform},
   };
-  auto h100 = serve_containers(containers, cc("9.0"), "");
-  EXPECT_EQ(h100.verdict, CodeVerdict::kSass);
-  EXPECT_EQ(h100.containers_without_code, 0u);
-  auto a100 = serve_containers(containers, cc("8.0"), "");
-  EXPECT_EQ(a100.verdict, CodeVerdict::kNone);
-  EXPECT_EQ(a100.containers_without_code, 1u);
-  containers.push_back({{cc("compute_80"), true, "9.0"}});
-  auto h100b = serve_containers(containers, cc("9.0"), "");
-  EXPECT_EQ(h100b.verdict, CodeVerdict::kPtxJit);
-  EXPECT_EQ(h100b.containers_ptx_only, 1u);
-  EXPECT_EQ(to_string(h100b.verdict), "ptx-jit");
+  for (const LayoutRow& r : rows) {
+    LayoutReading got = read_layout(r.containers);
+    EXPECT_EQ(to_string(got.layout), to_string(r.layout)) << r.what << ": " << got.why;
+    EXPECT_NE(got.why, "") << r.what;
+  }
+}
+
+struct CoverageRow {
+  const char* what;
+  std::vector<std::vector<CodeEntry>> containers;
+  const char* gpu;
+  CodeVerdict verdict;
+  std::size_t without_code;
+};
+
+TEST(ServeContainers, UniformNeedsEveryContainerPerArchSome) {
+  const auto torch_like = containers({{"sm_80 sm_90", 3}, {"sm_80 sm_90 sm_90a", 1}});
+  const auto multi = containers({{"sm_80", 1}, {"sm_80 sm_90", 1}});
+  const auto jit = containers({{"sm_80 sm_90 compute_80@9.0", 2}, {"compute_80@9.0", 1}});
+  const auto cublaslt = containers({{"sm_90a sm_120f", 4}, {"sm_100", 3}, {"sm_75", 2}});
+  const auto ptx_lib = containers({{"sm_100", 2}, {"compute_75@9.0", 1}});
+  const CoverageRow rows[] = {
+      {"uniform, every container has sm_90", torch_like, "9.0", CodeVerdict::kSass, 0},
+      {"uniform, k1 lacks sm_90: no kernel image", multi, "9.0", CodeVerdict::kNone, 1},
+      {"uniform, one container by JIT", jit, "9.0", CodeVerdict::kPtxJit, 0},
+      {"per-arch: sm_90a containers serve an H200", cublaslt, "9.0", CodeVerdict::kSass, 5},
+      {"per-arch: sm_75 containers serve a T4", cublaslt, "7.5", CodeVerdict::kSass, 7},
+      {"per-arch: nothing for 8.0", cublaslt, "8.0", CodeVerdict::kNone, 9},
+      {"per-arch: PTX only for 8.6", ptx_lib, "8.6", CodeVerdict::kPtxJit, 2},
+  };
+  for (const CoverageRow& r : rows) {
+    ContainerCoverage got = serve_containers(r.containers, cc(r.gpu), "");
+    EXPECT_EQ(to_string(got.verdict), to_string(r.verdict)) << r.what;
+    EXPECT_EQ(got.containers_without_code, r.without_code) << r.what;
+  }
+  EXPECT_EQ(serve_containers({}, cc("9.0"), "").verdict, CodeVerdict::kNone);
 }
 
 TEST(MaxPtxIsaForDriver, NewestReleaseWithinDriver) {

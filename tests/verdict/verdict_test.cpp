@@ -149,8 +149,8 @@ INSTANTIATE_TEST_SUITE_P(
             "1.0.0", "cu90", "535.104.05", {"8.0"}, "", kLinux, Verdict::kOkPtxJit, "arch-lists:5"},
         // 1.0.0 cu90 7.0 SASS runs on 7.5.
         Case{"1.0.0", "cu90", "535.104.05", {"7.5"}, "", kLinux, Verdict::kOk, "arch-lists:5"},
-        // torch-releases.csv:39 2.3.1 pythons 3.8-3.11: no 3.13 wheel.
-        Case{"2.3.1", "cu121", "535.104.05", {"8.6"}, "3.13", kLinux, Verdict::kNo, "releases:39"},
+        // torch-wheels.csv:328: 2.3.1 cu121 has cp38 ... cp312 wheels: no 3.13 wheel.
+        Case{"2.3.1", "cu121", "535.104.05", {"8.6"}, "3.13", kLinux, Verdict::kNo, "wheels:328"},
         Case{"2.3.1", "cu121", "535.104.05", {"8.6"}, "3.8", kLinux, Verdict::kOk, "releases:39"},
         // torch-variants.csv:171 cu121 platforms: linux-x86_64 windows-x86_64 (no aarch64).
         Case{"2.3.1", "cu121", "535.104.05", {"8.0"}, "3.11", kArm, Verdict::kNo, "variants:171"},
@@ -198,8 +198,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"2.9.0", "cu130", "580.95.05", {"9.0"}, "3.12", kLinux, Verdict::kOk, "cuda.csv:60"},
         // 13.x minor floor 580.65.06 > 575: and 13.0 has no forward row on 575 -> no.
         Case{"2.9.0", "cu130", "575.57.08", {"9.0"}, "3.12", kLinux, Verdict::kNo, "minor 13"},
-        // 2.9 cu130 no Python 3.9 (torch-releases.csv:48 starts at 3.10).
-        Case{"2.9.0", "cu130", "580.95.05", {"9.0"}, "3.9", kLinux, Verdict::kNo, "releases:48"},
+        // 2.9 cu130 no Python 3.9 (torch-wheels.csv:424 starts at cp310).
+        Case{"2.9.0", "cu130", "580.95.05", {"9.0"}, "3.9", kLinux, Verdict::kNo, "wheels:424"},
         // 2.12 cu126 (arch-lists:97) on a GTX 1080 with driver 570.
         Case{"2.12.0",
              "cu126",

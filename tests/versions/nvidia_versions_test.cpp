@@ -65,6 +65,31 @@ TEST(DriverVersion, RejectsGarbage) {
   }
 }
 
+// Driver branches as users write them ("you have driver 535", NVIDIA's "R535", "535.xx").
+TEST(DriverBranch, ParsesBareBranchesOnly) {
+  struct Row {
+    const char* in;
+    int branch;  // 0: an error
+  } rows[] = {
+      {"535", 535},   {"R535", 535}, {"r570", 570},     {" 580 ", 580}, {"535.xx", 535},
+      {"470.x", 470}, {"96", 96},    {"1000", 1000},    {"", 0},        {"R", 0},
+      {"5", 0},       {"12345", 0},  {"535.104.05", 0}, {"535.54", 0},  {"abc", 0},
+      {"0", 0},       {"-535", 0},   {"R535x", 0},
+  };
+  for (const auto& r : rows) {
+    auto b = parse_driver_branch(r.in);
+    if (r.branch == 0) {
+      EXPECT_FALSE(b.ok()) << "'" << r.in << "' parsed as " << b.value();
+      if (!b.ok()) {
+        EXPECT_NE(b.error().find("expected like 535"), std::string::npos) << b.error();
+      }
+    } else {
+      ASSERT_TRUE(b.ok()) << r.in << ": " << b.error();
+      EXPECT_EQ(*b, r.branch) << r.in;
+    }
+  }
+}
+
 TEST(CudaVersion, ParsesTextIntegersAndVariants) {
   struct Row {
     const char* in;

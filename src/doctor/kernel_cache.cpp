@@ -1,0 +1,257 @@
+// File format (kernels-v1.tsv), one record a line, fields separated by tabs:
+//   cudafit-kernel-cache 1
+//   F <path> <size> <mtime_ns> <containers> <checksum>    containers: "-" (no runnable code) or
+//                                                          "sm_80,compute_80@9.0;sm_90"
+//   R <RECORD path> <size> <mtime_ns> <lib>\x1f<lib>... <checksum>
+// checksum: FNV-1a 64 over 8-byte words of everything before its tab, in hex. Paths with a tab,
+// newline or \x1f are not cached.
+#include "doctor/kernel_cache.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "util/strings.h"
+
+namespace cudafit {
+namespace {
+
+constexpr std::string_view kHeader = "cudafit-kernel-cache 1";
+constexpr char kListSep = '\x1f';
+
+// FNV-1a over 8-byte words (then the tail bytes): a damage detector, not a cryptographic hash.
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 14695981039346656037ull;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 1099511628211ull;
+  }
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
+  return h ^ (h >> 29);
+}
+
+std::string hex(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+bool cacheable(std::string_view path) {
+  return !path.empty() && path.find_first_of("\t\n\r\x1f") == std::string_view::npos;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  bool negative = !s.empty() && s[0] == '-';
+  auto v = parse_uint(negative ? s.substr(1) : s);
+  if (!v || *v > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+  return negative ? -static_cast<std::int64_t>(*v) : static_cast<std::int64_t>(*v);
+}
+
+std::string entry_text(const CodeEntry& e) {
+  std::string s = e.is_ptx ? e.cc.compute() : e.cc.sm();
+  if (e.is_ptx && !e.ptx_isa.empty()) s += "@" + e.ptx_isa;
+  return s;
+}
+
+}  // namespace
+
+std::string encode_containers(const KernelCache::Containers& containers) {
+  if (containers.empty()) return "-";
+  std::string out;
+  for (const auto& c : containers) {
+    if (!out.empty()) out += ';';
+    std::string entries;
+    for (const CodeEntry& e : c) {
+      if (!entries.empty()) entries += ',';
+      entries += entry_text(e);
+    }
+    out += entries;
+  }
+  return out;
+}
+
+std::optional<KernelCache::Containers> decode_containers(std::string_view text) {
+  KernelCache::Containers out;
+  if (text == "-") return out;
+  if (text.empty()) return std::nullopt;
+  for (std::string_view c : split(text, ';')) {
+    std::vector<CodeEntry> entries;
+    for (std::string_view word : split(c, ',')) {
+      CodeEntry e;
+      std::string_view target = word;
+      if (auto at = word.find('@'); at != std::string_view::npos) {
+        e.ptx_isa = std::string(word.substr(at + 1));
+        target = word.substr(0, at);
+        if (e.ptx_isa.empty()) return std::nullopt;
+      }
+      e.is_ptx = starts_with(target, "compute_");
+      if (!e.is_ptx && !starts_with(target, "sm_")) return std::nullopt;
+      if (!e.is_ptx && !e.ptx_isa.empty()) return std::nullopt;
+      auto cc = ComputeCapability::parse(target);
+      if (!cc) return std::nullopt;
+      e.cc = *cc;
+      if (entry_text(e) != word) return std::nullopt;  // only the canonical spelling
+      entries.push_back(std::move(e));
+    }
+    if (entries.empty()) return std::nullopt;
+    out.push_back(std::move(entries));
+  }
+  return out;
+}
+
+std::optional<FileStamp> stamp_of(const Host& host, const std::string& path) {
+  std::string disk = host.disk_path(path);
+  struct stat st {};
+  if (disk.empty() || ::stat(disk.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return FileStamp{static_cast<std::uint64_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+std::string KernelCache::default_path(const Host& host) {
+  std::string base;
+  if (auto xdg = host.env("XDG_CACHE_HOME"); xdg && starts_with(*xdg, "/")) {
+    base = *xdg;
+  } else if (auto home = host.env("HOME"); home && starts_with(*home, "/")) {
+    base = path_join(*home, ".cache");
+  } else {
+    return "";
+  }
+  return path_join(path_join(base, "cudafit"), "kernels-v1.tsv");
+}
+
+KernelCache KernelCache::load(const Host& host, std::string path) {
+  KernelCache cache;
+  cache.path_ = std::move(path);
+  if (cache.path_.empty()) return cache;
+  auto text = host.read_file(cache.path_);
+  if (!text) return cache;
+  auto lines = split_lines(*text);
+  cache.files_.reserve(lines.size());
+  if (lines.empty() || lines.front() != kHeader) {
+    cache.ignored_ = lines.size();
+    cache.dirty_ = !lines.empty();  // rewrite a damaged file
+    return cache;
+  }
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (line.empty()) continue;
+    auto tab = line.rfind('\t');
+    auto fields = split(line.substr(0, tab == std::string_view::npos ? 0 : tab), '\t');
+    bool ok = tab != std::string_view::npos &&
+              hex(fnv1a(line.substr(0, tab))) == line.substr(tab + 1) && fields.size() == 5 &&
+              (fields[0] == "F" || fields[0] == "R");
+    std::optional<std::uint64_t> size;
+    std::optional<std::int64_t> mtime;
+    if (ok) {
+      size = parse_uint(fields[2]);
+      mtime = parse_int(fields[3]);
+      ok = size && mtime && cacheable(fields[1]);
+    }
+    if (ok && fields[0] == "F") {
+      auto containers = decode_containers(fields[4]);
+      ok = containers.has_value();
+      if (ok) cache.files_[std::string(fields[1])] = {{*size, *mtime}, std::move(*containers)};
+    } else if (ok) {
+      std::vector<std::string> libs;
+      for (std::string_view lib : split(fields[4], kListSep)) {
+        if (!lib.empty()) libs.emplace_back(lib);
+      }
+      cache.records_[std::string(fields[1])] = {{*size, *mtime}, std::move(libs)};
+    }
+    if (!ok) {
+      ++cache.ignored_;
+      cache.dirty_ = true;
+    }
+  }
+  return cache;
+}
+
+const KernelCache::Containers* KernelCache::find_file(const std::string& path,
+                                                      const FileStamp& stamp) const {
+  auto it = files_.find(path);
+  return it != files_.end() && it->second.stamp == stamp ? &it->second.value : nullptr;
+}
+
+void KernelCache::put_file(const std::string& path, const FileStamp& stamp, Containers containers) {
+  if (!cacheable(path)) return;
+  files_[path] = {stamp, std::move(containers)};
+  dirty_ = true;
+}
+
+const std::vector<std::string>* KernelCache::find_record(const std::string& path,
+                                                         const FileStamp& stamp) const {
+  auto it = records_.find(path);
+  return it != records_.end() && it->second.stamp == stamp ? &it->second.value : nullptr;
+}
+
+void KernelCache::put_record(const std::string& path, const FileStamp& stamp,
+                             std::vector<std::string> libs) {
+  if (!cacheable(path)) return;
+  for (const std::string& lib : libs)
+    if (!cacheable(lib)) return;
+  records_[path] = {stamp, std::move(libs)};
+  dirty_ = true;
+}
+
+Status KernelCache::save(const Host& host) const {
+  if (!dirty_ || path_.empty()) return Status::success();
+  const std::string dir = path_dirname(path_);
+  const std::string disk_dir = host.disk_path(dir);
+  const std::string disk_parent = host.disk_path(path_dirname(dir));
+  struct stat st {};
+  if (disk_dir.empty() || disk_parent.empty() || ::stat(disk_parent.c_str(), &st) != 0 ||
+      !S_ISDIR(st.st_mode)) {
+    return make_error(path_dirname(dir) + ": no such folder; the kernel cache is not kept");
+  }
+  if (::mkdir(disk_dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return make_error(dir + ": cannot create it");
+  std::string out(kHeader);
+  out += '\n';
+  auto add = [&out](const std::string& line) {
+    std::uint64_t sum = fnv1a(line);
+    out += line + '\t' + hex(sum) + '\n';
+  };
+  std::vector<const std::string*> keys;
+  keys.reserve(files_.size());
+  for (const auto& kv : files_) keys.push_back(&kv.first);
+  std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (const std::string* key : keys) {
+    const std::string& path = *key;
+    const auto& slot = files_.at(path);
+    add("F\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
+        std::to_string(slot.stamp.mtime_ns) + '\t' + encode_containers(slot.value));
+  }
+  keys.clear();
+  for (const auto& kv : records_) keys.push_back(&kv.first);
+  std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (const std::string* key : keys) {
+    const std::string& path = *key;
+    const auto& slot = records_.at(path);
+    add("R\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
+        std::to_string(slot.stamp.mtime_ns) + '\t' + join(slot.value, std::string(1, kListSep)));
+  }
+  const std::string disk = host.disk_path(path_);
+  const std::string tmp = disk + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << out;
+    f.close();
+    if (!f) {
+      ::unlink(tmp.c_str());
+      return make_error(tmp + ": cannot write");
+    }
+  }
+  if (::rename(tmp.c_str(), disk.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return make_error(disk + ": cannot replace");
+  }
+  return Status::success();
+}
+
+}  // namespace cudafit

@@ -1,0 +1,71 @@
+// KernelCache: what the fatbin reader found in each file, kept between doctor runs so that the
+// default doctor reads third-party GPU code without rereading unchanged binaries.
+//
+// One file, $XDG_CACHE_HOME/cudafit/kernels-v1.tsv (else $HOME/.cache/cudafit/...; both from
+// the Host's environment), on the described machine's disk (Host::disk_path). Each line is
+// keyed by a path with its size and modification time and ends in a checksum of the line:
+// a stale key is a miss, and a damaged line, header or file is ignored (read again from the
+// binary), so the cache never changes an answer. Written whole to a temporary file and renamed
+// over the old one, only when something changed; a cache that cannot be written is no error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "util/host.h"
+#include "verdict/code_compat.h"
+
+namespace cudafit {
+
+// A file's identity for the cache (from stat(2) on Host::disk_path).
+struct FileStamp {
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+// nullopt when the Host has no disk file for the path (MemoryHost) or stat fails.
+std::optional<FileStamp> stamp_of(const Host& host, const std::string& path);
+
+class KernelCache {
+ public:
+  using Containers = std::vector<std::vector<CodeEntry>>;  // runnable containers; empty: none
+
+  // The cache file's machine path, "" when neither XDG_CACHE_HOME nor HOME is set.
+  static std::string default_path(const Host& host);
+  // Reads `path` through the Host; a missing or damaged file gives an empty cache.
+  static KernelCache load(const Host& host, std::string path);
+
+  const Containers* find_file(const std::string& path, const FileStamp& stamp) const;
+  void put_file(const std::string& path, const FileStamp& stamp, Containers containers);
+  // A dist-info RECORD's shared libraries (machine paths).
+  const std::vector<std::string>* find_record(const std::string& path,
+                                              const FileStamp& stamp) const;
+  void put_record(const std::string& path, const FileStamp& stamp, std::vector<std::string> libs);
+
+  // Writes the cache when something changed since load(). Creates the cudafit folder, but not
+  // its parent (~/.cache): a machine without one gets no cache.
+  Status save(const Host& host) const;
+
+  std::size_t lines_ignored() const { return ignored_; }  // damaged or unreadable lines
+
+ private:
+  template <typename T>
+  struct Slot {
+    FileStamp stamp;
+    T value;
+  };
+  std::string path_;
+  std::unordered_map<std::string, Slot<Containers>> files_;
+  std::unordered_map<std::string, Slot<std::vector<std::string>>> records_;
+  std::size_t ignored_ = 0;
+  bool dirty_ = false;
+};
+
+// "sm_80,compute_80@9.0;sm_90" <-> containers (exposed for tests and the fuzzer).
+std::string encode_containers(const KernelCache::Containers& containers);
+std::optional<KernelCache::Containers> decode_containers(std::string_view text);
+
+}  // namespace cudafit
