@@ -100,6 +100,7 @@ bool is_cuda_library(std::string_view name) {
 
 std::string join_ccs(const std::set<ComputeCapability>& ccs) {
   std::vector<std::string> out;
+  out.reserve(ccs.size());
   for (const auto& c : ccs) out.push_back(c.str());
   return join(out, " ");
 }

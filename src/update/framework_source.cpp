@@ -46,6 +46,7 @@ std::vector<std::pair<std::string, int>> expand(const std::string& pattern,
     if (c.version.major() >= 11) majors.insert(c.version.major());
   if (!majors.empty()) majors.insert(*majors.rbegin() + 1);
   std::vector<std::pair<std::string, int>> out;
+  out.reserve(majors.size());
   for (int m : majors)
     out.emplace_back(pattern.substr(0, at) + std::to_string(m) + pattern.substr(at + hole.size()),
                      m);

@@ -86,6 +86,7 @@ std::set<std::string> variant_candidates(const KnowledgeBase& base,
 
 std::string arch_text(const std::vector<ComputeCapability>& ccs) {
   std::vector<std::string> parts;
+  parts.reserve(ccs.size());
   for (const auto& c : ccs) parts.push_back(c.str());
   return join(parts, " ");
 }
