@@ -110,6 +110,18 @@ std::string join_ccs(const std::set<ComputeCapability>& ccs) {
 MeasuredArchs measure_arch_list(Fetcher& fetch, const IndexFile& wheel,
                                 const std::string& purpose) {
   MeasuredArchs out;
+  // A wheel never changes: what was read from it once is kept ("sass|ptx|member").
+  const std::string key = "archs " + wheel.url;
+  if (auto known = fetch.remembered(key)) {
+    auto parts = split(*known, '|');
+    if (parts.size() == 3) {
+      out.ok = true;
+      out.sass = std::string(parts[0]);
+      out.ptx = std::string(parts[1]);
+      out.member = std::string(parts[2]);
+      return out;
+    }
+  }
   if (fetch.offline()) {
     out.error = "offline";
     return out;
@@ -167,6 +179,7 @@ MeasuredArchs measure_arch_list(Fetcher& fetch, const IndexFile& wheel,
   out.sass = sass ? join_ccs(*sass) : "";
   out.ptx = ptx ? join_ccs(*ptx) : "";
   out.member = lib->name;
+  fetch.remember(key, out.sass + "|" + out.ptx + "|" + out.member);
   return out;
 }
 

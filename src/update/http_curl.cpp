@@ -202,7 +202,7 @@ class CurlClient final : public HttpClient {
     // Always set: an empty proxy makes libcurl ignore the process's own variables, so the
     // Host's environment decides.
     set(CURLOPT_PROXY, proxy.c_str());
-    if (!no_proxy.empty()) set(CURLOPT_NOPROXY, no_proxy.c_str());
+    set(CURLOPT_NOPROXY, no_proxy.c_str());  // "" also means: not the process's NO_PROXY
     if (!ca.empty()) set(CURLOPT_CAINFO, ca.c_str());
     if (req.compressed) set(CURLOPT_ACCEPT_ENCODING, "");
     set(CURLOPT_USERAGENT, s_.user_agent.c_str());

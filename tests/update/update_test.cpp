@@ -264,6 +264,34 @@ TEST_F(Update, Pep658MetadataIsReadWhenOfferedAndGivesTheSameRows) {
   }
 }
 
+TEST_F(Update, ARowThatContradictsTheDataIsListedAndNotApplied) {
+  // The data cut at 2.11, with one row of its own for 2.12.1 cu130 that says Linux x86_64 only
+  // (the reconstructed index, as the built-in data, has aarch64 wheels too).
+  TempDir home, work;
+  std::string data = data_copy(work, "2.11.0");
+  {
+    std::ofstream(data + "/torch-variants.csv", std::ios::app)
+        << "2.12.1,cu130,13.0,,https://download.pytorch.org/whl/cu130,stable,,,linux-x86_64,"
+           "a test's own row,\n";
+  }
+  CliRun r = run({"--data", data, "update", "--dry-run"}, env_in(home));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::regex conflict(
+      R"(torch-variants\.csv +2\.12\.1 cu130 +conflict +not applied: platforms: data )"
+      R"(linux-x86_64, row linux-x86_64 linux-aarch64)");
+  EXPECT_TRUE(std::regex_search(r.out, conflict)) << r.out;
+  EXPECT_NE(r.out.find("1 contradicting the data (not applied)"), std::string::npos) << r.out;
+  // Written for real, the data's row stands.
+  ASSERT_EQ(run({"--data", data, "update"}, env_in(home)).code, 0);
+  CliRun m = run({"--data", data, "matrix", "torch", "--torch", "2.12.1", "--format", "csv"},
+                 env_in(home));
+  auto at = m.out.find("\n2.12.1,cu130,stable,");
+  ASSERT_NE(at, std::string::npos) << m.out;
+  std::string line = m.out.substr(at + 1, m.out.find('\n', at + 1) - at - 1);
+  EXPECT_EQ(line.find("aarch64"), std::string::npos) << line;
+  EXPECT_EQ(line.find("cudafit update"), std::string::npos) << line;
+}
+
 TEST_F(Update, DryRunPrintsTheDiffAndWritesNothing) {
   TempDir home, work;
   std::string data = data_copy(work, "", "plus216");
