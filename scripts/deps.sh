@@ -6,7 +6,8 @@
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-pkgs=(cmake g++ make libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev)
+pkgs=(cmake g++ make libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev
+      libcurl4-openssl-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev clang-format clang-tidy
          python3 python3-venv python3-pip python3-torch ccache

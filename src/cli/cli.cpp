@@ -37,12 +37,51 @@ Result<const Host*> CliContext::host() {
   return static_cast<const Host*>(host_.get());
 }
 
-Result<std::shared_ptr<const KnowledgeBase>> CliContext::kb() {
-  if (kb_) return kb_;
+Result<std::shared_ptr<const KnowledgeBase>> CliContext::base_kb() {
+  if (base_kb_) return base_kb_;
   auto loaded =
       data_dir.empty() ? KnowledgeBase::embedded() : KnowledgeBase::load_dir(path_here(data_dir));
   if (!loaded) return make_error(loaded.error());
-  kb_ = *loaded;
+  base_kb_ = *loaded;
+  return base_kb_;
+}
+
+Result<std::shared_ptr<const KnowledgeBase>> CliContext::kb() {
+  if (kb_) return kb_;
+  auto base = base_kb();
+  if (!base) return base;
+  kb_ = *base;
+  if (no_overlay) return kb_;
+  auto h = host();
+  if (!h) return kb_;  // the command reports the --env-file error itself
+  std::string dir = overlay_dir_for(**h);
+  if (dir.empty()) return kb_;
+  // The overlay is this machine's own file (like --data), whatever --root describes.
+  RootedHost here("/", std::map<std::string, std::string>{});
+  auto overlay = read_overlay(here, dir);
+  std::string damaged;
+  if (!overlay) {
+    damaged = overlay.error();
+  } else if (*overlay) {
+    auto applied = apply_overlay(kb_, **overlay);
+    if (!applied) {
+      damaged = applied.error();
+    } else {
+      kb_ = applied->kb;
+      // Kept to the end of the process, as the embedded one is: freeing every parsed table at
+      // exit costs half a millisecond of a command (still reachable: no leak report).
+      static auto* keep = new std::vector<std::shared_ptr<const KnowledgeBase>>();
+      keep->push_back(kb_);
+      overlay_use_ = applied->use;
+      if (!applied->use.ignored.empty())
+        err << "cudafit: warning: " << applied->use.ignored.size()
+            << " row(s) of the update overlay not used (the built-in data says otherwise): "
+            << applied->use.ignored.front() << "\n";
+    }
+  }
+  if (!damaged.empty())
+    err << "cudafit: warning: the update overlay is damaged and not used (" << damaged
+        << "); `cudafit update` writes it again, `--no-overlay` silences this\n";
   return kb_;
 }
 
@@ -77,6 +116,13 @@ std::string version_line(CliContext& ctx) {
   line += ", CUDA up to ";
   line += cuda ? cuda->version.str() : std::string("?");
   line += ")";
+  if (const auto& use = ctx.overlay_use()) {
+    line += "\n  + overlay: " + std::to_string(use->rows) + " row(s) from `cudafit update` of " +
+            (use->updated.empty() ? std::string("unknown date") : use->updated) + " (" + use->dir +
+            "; --no-overlay leaves them out)";
+    if (!use->ignored.empty())
+      line += "; " + std::to_string(use->ignored.size()) + " not used (contradict the data)";
+  }
   return line;
 }
 
@@ -98,6 +144,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ->check(CLI::ExistingDirectory);
   app.add_option("--env-file", ctx.env_file,
                  "Take environment variables from this file of KEY=VALUE lines");
+  app.add_flag("--no-overlay", ctx.no_overlay,
+               "Ignore the rows `cudafit update` added: the built-in (or --data) data alone");
   app.fallthrough();
 
   add_matrix_command(app, ctx);
@@ -109,6 +157,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_doctor_command(app, ctx);
   add_export_command(app, ctx);
   add_fleet_command(app, ctx);
+  add_update_command(app, ctx);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   if (!reversed.empty()) reversed.pop_back();  // program name

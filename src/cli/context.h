@@ -13,6 +13,7 @@
 
 #include "kb/images.h"
 #include "kb/kb.h"
+#include "kb/overlay.h"
 #include "util/host.h"
 #include "util/result.h"
 
@@ -33,14 +34,21 @@ struct CliContext {
 
   // Global options.
   std::string root = "/";
-  std::string data_dir;  // --data DIR: load the knowledge base from there
-  std::string env_file;  // --env-file FILE: KEY=VALUE lines replace the environment
+  std::string data_dir;     // --data DIR: load the knowledge base from there
+  std::string env_file;     // --env-file FILE: KEY=VALUE lines replace the environment
+  bool no_overlay = false;  // --no-overlay: the built-in (or --data) knowledge base alone
 
   int exit_code = 0;
 
   // The machine (rooted at --root). Errors when --env-file cannot be read.
   Result<const Host*> host();
+  // The knowledge base: built in or --data, with `cudafit update`'s overlay over it unless
+  // --no-overlay (a damaged overlay is reported on `err` and left out, never fatal).
   Result<std::shared_ptr<const KnowledgeBase>> kb();
+  // The base alone, without the overlay (what `cudafit update` compares against).
+  Result<std::shared_ptr<const KnowledgeBase>> base_kb();
+  // What the overlay added (after kb()); nullopt when none was used.
+  const std::optional<OverlayUse>& overlay_use() const { return overlay_use_; }
   // The install/image facts (data/images-*.csv, torch-conda.csv, ...), from the same place.
   Result<std::shared_ptr<const InstallFacts>> install_facts();
   // Colour only on a TTY and when NO_COLOR is unset.
@@ -56,7 +64,8 @@ struct CliContext {
  private:
   std::unique_ptr<Host> machine_;  // the RootedHost
   std::unique_ptr<Host> host_;     // a CachedHost over it, for the length of the command
-  std::shared_ptr<const KnowledgeBase> kb_;
+  std::shared_ptr<const KnowledgeBase> kb_, base_kb_;
+  std::optional<OverlayUse> overlay_use_;
 };
 
 // Each command adds itself to the app (its options only when ctx.command_named it); the
@@ -70,5 +79,6 @@ void add_kernels_command(CLI::App& app, CliContext& ctx);
 void add_doctor_command(CLI::App& app, CliContext& ctx);
 void add_export_command(CLI::App& app, CliContext& ctx);
 void add_fleet_command(CLI::App& app, CliContext& ctx);
+void add_update_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace cudafit

@@ -176,8 +176,10 @@ std::vector<const TorchVariant*> KnowledgeBase::variants_of(const Pep440Version&
         return parsed && *parsed == want;
       });
       std::vector<TorchVariant> parsed;
-      if (rows && parse_torch_variants(*rows, parsed))
+      if (rows && parse_torch_variants(*rows, parsed)) {
+        impl_->mark_overlay_rows(kTorchVariantsFile, parsed);
         it = impl_->variant_rows.emplace(key, std::move(parsed)).first;
+      }
     }
     if (it != impl_->variant_rows.end()) {
       for (const auto& v : it->second) out.push_back(&v);
@@ -500,8 +502,10 @@ const TorchWheelSet* KnowledgeBase::torch_wheels(const Pep440Version& torch, std
       // field is compared as text: no version parse per line.
       auto rows = impl_->rows_where(kTorchWheelsFile, [&](std::string_view v) { return v == key; });
       std::vector<TorchWheelSet> parsed;
-      if (rows && parse_torch_wheel_sets(*rows, parsed))
+      if (rows && parse_torch_wheel_sets(*rows, parsed)) {
+        impl_->mark_overlay_rows(kTorchWheelsFile, parsed);
         it = impl_->wheel_rows.emplace(key, std::move(parsed)).first;
+      }
     }
     if (it != impl_->wheel_rows.end()) {
       const TorchWheelSet* found = nullptr;

@@ -22,6 +22,8 @@ struct Provenance {
   std::string file;    // "cuda.csv"
   int line = 0;        // 1-based line in that file
   std::string source;  // the row's source column (URL, or repo:path@commit)
+  bool overlay =
+      false;  // added by `cudafit update` (kb/overlay.h): file and line are the overlay's
   std::string where() const { return file + ":" + std::to_string(line); }
 };
 
@@ -272,6 +274,7 @@ class KnowledgeBase {
 
   struct Impl;
   explicit KnowledgeBase(std::unique_ptr<Impl> impl);
+  const Impl& impl() const { return *impl_; }  // for kb/ itself (kb_impl.h): the overlay loader
 
  private:
   std::unique_ptr<Impl> impl_;

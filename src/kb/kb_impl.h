@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -102,6 +103,27 @@ struct KnowledgeBase::Impl {
   // (A --data directory's files are parsed whole by verify(), and the tables answer.)
   bool embedded = false;
 
+  // An overlaid knowledge base (kb/overlay.cpp) views the files of the one under it, and knows
+  // which lines of its merged files are the overlay's rows.
+  std::shared_ptr<const KnowledgeBase> under;
+  struct OverlayLine {
+    std::string file;  // the overlay file's path
+    int line = 0;
+  };
+  std::map<std::string, std::map<int, OverlayLine>, std::less<>> overlay_lines;
+  template <typename T>
+  void mark_overlay_rows(const char* file, std::vector<T>& rows) const {
+    auto lines = overlay_lines.find(file);
+    if (lines == overlay_lines.end()) return;
+    for (T& r : rows) {
+      auto at = lines->second.find(r.from.line);
+      if (at == lines->second.end()) continue;
+      r.from.file = at->second.file;
+      r.from.line = at->second.line;
+      r.from.overlay = true;
+    }
+  }
+
   template <typename T>
   const std::vector<T>& get(LazyTable<T>& table, const char* file,
                             Status (*parse)(const CsvTable&, std::vector<T>&)) const {
@@ -122,6 +144,7 @@ struct KnowledgeBase::Impl {
         table.error = s.error();
         return;
       }
+      mark_overlay_rows(file, table.rows);
       table.ready = true;
     });
     return table.rows;

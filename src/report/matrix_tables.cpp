@@ -57,6 +57,34 @@ bool mentions_version(std::string_view text, std::string_view prefix) {
   return false;
 }
 
+// The source cell of the wide formats: the data row; for a row `cudafit update` added (its
+// overlay), also where that was read and when.
+std::string source_cell(const Provenance& p) {
+  return p.overlay ? p.where() + " (cudafit update: " + p.source + ")" : p.where();
+}
+
+// Rows from the overlay are marked: in text, a "from" column ("update 1") and the sources
+// under the table ("update 1: https://pypi.org/simple/torch/ ..."); the wide formats' source
+// column says it.
+void mark_overlay(Table& t, const std::vector<const Provenance*>& from, bool wide) {
+  bool any = std::any_of(from.begin(), from.end(), [](const Provenance* p) { return p->overlay; });
+  if (!any || wide) return;
+  t.columns.emplace_back("from");
+  int n = 0;
+  for (std::size_t i = 0; i < t.rows.size() && i < from.size(); ++i) {
+    if (!from[i]->overlay) {
+      t.rows[i].emplace_back();
+      continue;
+    }
+    std::string mark = "update " + std::to_string(++n);
+    t.rows[i].push_back(mark);
+    t.notes.push_back(mark + ": " + from[i]->where() + " <- " + from[i]->source);
+  }
+  t.notes.push_back(
+      "(update N: a row `cudafit update` added, not reviewed; --no-overlay leaves "
+      "them out)");
+}
+
 }  // namespace
 
 Table torch_table(const KnowledgeBase& kb, const MatrixFilter& f) {
@@ -92,6 +120,7 @@ Table torch_table(const KnowledgeBase& kb, const MatrixFilter& f) {
   if (f.by_gpu) t.columns.emplace_back(f.wide ? "gpu_code" : "gpu");
   if (f.wide) t.columns.emplace_back("source");
 
+  std::vector<const Provenance*> from;
   for (const auto& v : kb.torch_variants()) {
     if (!f.torch_matches(v.torch)) continue;
     if ((f.cuda || fit || f.by_gpu) && !v.cuda) continue;
@@ -153,9 +182,12 @@ Table torch_table(const KnowledgeBase& kb, const MatrixFilter& f) {
     }
     if (fit) row.push_back(to_string(df));
     if (f.by_gpu) row.push_back(gpu);
-    if (f.wide) row.push_back(v.from.where());
+    const Provenance& p = !v.from.overlay && r != nullptr && r->from.overlay ? r->from : v.from;
+    if (f.wide) row.push_back(source_cell(p));
     t.rows.push_back(std::move(row));
+    from.push_back(&p);
   }
+  mark_overlay(t, from, f.wide);
   return t;
 }
 
@@ -182,6 +214,7 @@ Table driver_table(const KnowledgeBase& kb, const MatrixFilter& f) {
   if (f.driver) t.columns.emplace_back(f.wide ? "driver_runs" : "runs");
   if (f.wide) t.columns.emplace_back("source");
 
+  std::vector<const Provenance*> from;
   std::set<std::string> torch_minors;
   for (const auto& v : kb.torch_variants())
     if (v.cuda && f.by_torch && f.torch_matches(v.torch))
@@ -231,9 +264,11 @@ Table driver_table(const KnowledgeBase& kb, const MatrixFilter& f) {
              f.os == Os::kLinux ? mc_lin : mc_win};
     }
     if (f.driver) row.push_back(runs);
-    if (f.wide) row.push_back(r.from.where());
+    if (f.wide) row.push_back(source_cell(r.from));
     t.rows.push_back(std::move(row));
+    from.push_back(&r.from);
   }
+  mark_overlay(t, from, f.wide);
   return t;
 }
 
@@ -243,6 +278,7 @@ Table arch_table(const KnowledgeBase& kb, const MatrixFilter& f) {
   t.columns = {"torch", "variant", "platform", "arch_list"};
   if (f.by_gpu) t.columns.emplace_back("gpu");
   if (f.wide) t.columns.emplace_back("source");
+  std::vector<const Provenance*> from;
   for (const auto& a : kb.torch_arch_lists()) {
     if (f.by_torch) {
       bool any = false;
@@ -264,9 +300,11 @@ Table arch_table(const KnowledgeBase& kb, const MatrixFilter& f) {
     std::vector<std::string> row = {range, a.variant, std::string(to_string(a.platform)),
                                     arch_list_text(a)};
     if (f.by_gpu) row.push_back(gpu);
-    if (f.wide) row.push_back(a.from.where());
+    if (f.wide) row.push_back(source_cell(a.from));
     t.rows.push_back(std::move(row));
+    from.push_back(&a.from);
   }
+  mark_overlay(t, from, f.wide);
   return t;
 }
 
@@ -364,6 +402,7 @@ Table framework_table(const KnowledgeBase& kb, const MatrixFilter& f, const std:
     t.columns.emplace_back("source");
   }
   std::string torch_prefix, cuda_prefix = f.cuda ? f.cuda->str() : "";
+  std::vector<const Provenance*> from;
   for (const auto& r : kb.frameworks()) {
     if (r.framework != name) continue;
     if (f.by_torch) {
@@ -380,10 +419,12 @@ Table framework_table(const KnowledgeBase& kb, const MatrixFilter& f, const std:
     if (has_torch || f.wide) row.push_back(r.torch);
     if (f.wide) {
       row.push_back(r.notes);
-      row.push_back(r.from.where());
+      row.push_back(source_cell(r.from));
     }
     t.rows.push_back(std::move(row));
+    from.push_back(&r.from);
   }
+  mark_overlay(t, from, f.wide);
   return t;
 }
 

@@ -49,6 +49,7 @@ std::string render_text(const Table& t) {
   for (size_t w : widths) rule.emplace_back(w, '-');
   emit(rule);
   for (const auto& row : t.rows) emit(row);
+  for (const auto& note : t.notes) out += note + "\n";
   return out;
 }
 

@@ -17,7 +17,8 @@ Result<Format> parse_format(std::string_view name);
 struct Table {
   std::vector<std::string> columns;  // also the JSON keys (lower-case, no spaces)
   std::vector<std::vector<std::string>> rows;
-  std::string title;  // printed above text output only
+  std::string title;               // printed above text output only
+  std::vector<std::string> notes;  // printed below text output only (whole lines, not fitted)
 };
 
 // Text output wraps no cell; columns are separated by two spaces. JSON gives an array of
