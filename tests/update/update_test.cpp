@@ -277,11 +277,11 @@ TEST_F(Update, ARowThatContradictsTheDataIsListedAndNotApplied) {
   CliRun r = run({"--data", data, "update", "--dry-run"}, env_in(home));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   std::regex conflict(
-      R"(torch-variants\.csv +2\.12\.1 cu130 +conflict +not applied: platforms: data )"
+      R"(torch-variants\.csv +2\.12\.1 cu130 +conflict +not applied: .*platforms: data )"
       R"(linux-x86_64, row linux-x86_64 linux-aarch64)");
   EXPECT_TRUE(std::regex_search(r.out, conflict)) << r.out;
   EXPECT_NE(r.out.find("1 contradicting the data (not applied)"), std::string::npos) << r.out;
-  // Written for real, the data's row stands.
+  // Written for real, the data's row stands: its platforms, not the overlay's.
   ASSERT_EQ(run({"--data", data, "update"}, env_in(home)).code, 0);
   CliRun m = run({"--data", data, "matrix", "torch", "--torch", "2.12.1", "--format", "csv"},
                  env_in(home));
@@ -289,7 +289,6 @@ TEST_F(Update, ARowThatContradictsTheDataIsListedAndNotApplied) {
   ASSERT_NE(at, std::string::npos) << m.out;
   std::string line = m.out.substr(at + 1, m.out.find('\n', at + 1) - at - 1);
   EXPECT_EQ(line.find("aarch64"), std::string::npos) << line;
-  EXPECT_EQ(line.find("cudafit update"), std::string::npos) << line;
 }
 
 TEST_F(Update, DryRunPrintsTheDiffAndWritesNothing) {
