@@ -52,6 +52,12 @@ Status parse_ngc(const CsvTable& t, std::vector<NgcPytorchImage>& out) {
     NgcPytorchImage img;
     CF_TRY(tag, rows.get(r, "tag"));
     img.tag = tag;
+    CF_TRY(published, rows.get(r, "published"));
+    if (published == "yes" || published == "no") {
+      img.published = published == "yes";
+    } else if (!published.empty()) {
+      return make_error(rows.where(r) + ": published must be yes, no or empty");
+    }
     CF_TRY(torch, rows.get(r, "torch"));
     if (!torch.empty()) {
       auto v = Pep440Version::parse(torch);

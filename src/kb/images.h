@@ -18,6 +18,7 @@ namespace cudafit {
 // nvcr.io/nvidia/pytorch:YY.MM-py3, as NVIDIA's release notes for it describe it.
 struct NgcPytorchImage {
   std::string tag;                     // "24.05"
+  std::optional<bool> published;       // NVIDIA released it (yes/no); none = not sourced
   std::optional<Pep440Version> torch;  // "2.4.0a0+07cecf4168"; none = not sourced
   std::optional<CudaVersion> cuda;
   std::string cudnn;

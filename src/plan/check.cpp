@@ -31,6 +31,22 @@ std::map<std::string, std::string> marker_env(const TargetMachine& m) {
   return env;
 }
 
+// The published NGC PyTorch releases on either side of `tag` (a month NVIDIA skipped).
+std::string published_neighbours(const InstallFacts& facts, const std::string& tag) {
+  std::string before, after;
+  for (const auto& i : facts.ngc_images()) {
+    if (i.published != true) continue;
+    if (i.tag < tag) before = i.tag;
+    if (i.tag > tag && after.empty()) after = i.tag;
+  }
+  std::string out;
+  for (const auto& t : {before, after}) {
+    if (t.empty()) continue;
+    out += (out.empty() ? "" : " or ") + ("nvcr.io/nvidia/pytorch:" + t + "-py3");
+  }
+  return out.empty() ? std::string() : "use a release NVIDIA published: " + out;
+}
+
 CheckItem check_image(const KnowledgeBase& kb, const InstallFacts& facts, const TargetMachine& m,
                       const ImageRef& ref, const std::string& where) {
   CheckItem item;
@@ -39,6 +55,14 @@ CheckItem check_image(const KnowledgeBase& kb, const InstallFacts& facts, const 
   ImageStack s = image_stack(ref, facts);
   TargetMachine inside = m;  // the image brings its own Python
   inside.python = Fact<std::string>::unknown("the image's own");
+  if (s.ngc != nullptr && s.ngc->published == false) {
+    // No such image to pull: a definite answer, not an unknown.
+    item.result.verdict = Verdict::kNo;
+    item.result.problems.push_back(s.note);
+    item.result.why.push_back("source: " + s.ngc->from.source);
+    item.fix = published_neighbours(facts, s.ngc->tag);
+    return item;
+  }
   if (!s.cuda) {
     item.result.verdict = Verdict::kUnknown;
     item.result.problems.push_back(s.note.empty() ? "CUDA version of the image unknown" : s.note);

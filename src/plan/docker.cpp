@@ -238,10 +238,16 @@ ImageStack image_stack(const ImageRef& ref, const InstallFacts& facts) {
     s.kind = ImageStack::Kind::kNgcPytorch;
     std::string release = parts.empty() ? std::string() : std::string(parts[0]);
     s.ngc = facts.ngc_image(release);
-    if (s.ngc != nullptr) {
+    if (s.ngc != nullptr && s.ngc->published == false) {
+      s.note = "NVIDIA published no NGC PyTorch release '" + release + "' (" + s.ngc->from.where() +
+               ": " + s.ngc->notes + ")";
+    } else if (s.ngc != nullptr) {
       s.cuda = s.ngc->cuda;
       s.torch = s.ngc->torch;
       s.cudnn = s.ngc->cudnn;
+      if (!s.cuda)
+        s.note = "CUDA version of the image unknown: not sourced for NGC PyTorch release '" +
+                 release + "' (" + s.ngc->from.where() + ")";
     } else {
       s.note = "NGC PyTorch release '" + release + "' is not in the data (images-ngc-pytorch.csv)";
     }
