@@ -12,7 +12,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-$here/build/cudafit}"
 [[ -x "$bin" ]] || { echo "bench/doctor.sh: no cudafit binary at $bin (build it first)" >&2; exit 2; }
-py=/usr/bin/python3
+py="${CUDAFIT_BENCH_PYTHON:-/usr/bin/python3}"  # the Python with torch, for collect_env
 seed="${CUDAFIT_SEED_VERIFY:-$here/../shared/seed/verify.py}"
 [[ -f "$seed" || -n "${CUDAFIT_SEED_VERIFY:-}" ]] || seed="$here/../../shared/seed/verify.py"  # a worktree
 
@@ -37,7 +37,7 @@ hf_us() {
   local runs=$1 out
   shift
   out=$(mktemp)
-  hyperfine -N --warmup 5 --runs "$runs" --export-json "$out" -- "$(printf '%q ' "$@")" \
+  hyperfine -N -i --warmup 5 --runs "$runs" --export-json "$out" -- "$(printf '%q ' "$@")" \
     >/dev/null 2>&1 || { rm -f "$out"; echo ""; return; }
   "$py" -c 'import json,sys,statistics as s; t=json.load(open(sys.argv[1]))["results"][0]["times"]; print("%d %d %d" % (s.mean(t)*1e6, s.median(t)*1e6, min(t)*1e6))' "$out"
   rm -f "$out"

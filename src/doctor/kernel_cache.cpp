@@ -106,11 +106,12 @@ std::optional<KernelCache::Containers> decode_containers(std::string_view text) 
 }
 
 std::optional<FileStamp> stamp_of(const Host& host, const std::string& path) {
-  std::string disk = host.disk_path(path);
-  struct stat st {};
-  if (disk.empty() || ::stat(disk.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return FileStamp{static_cast<std::uint64_t>(st.st_size),
-                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+  // Through the host: under a root the lstat of each component has been taken already (the
+  // folder walk that found the file), so the stamp costs no further call to the kernel.
+  auto info = host.stat(path);
+  // A host that knows no time (MemoryHost) gives no stamp: nothing is cached from it.
+  if (!info || info->type != FileType::kFile || info->mtime_ns == 0) return std::nullopt;
+  return FileStamp{info->size, info->mtime_ns};
 }
 
 std::string KernelCache::default_path(const Host& host) {

@@ -281,7 +281,7 @@ std::optional<FileInfo> MemoryHost::stat(std::string_view path) const {
   if (!r) return std::nullopt;
   auto it = nodes_.find(*r);
   if (it == nodes_.end() || it->second.type == FileType::kSymlink) return std::nullopt;
-  return FileInfo{it->second.type, it->second.data.size()};
+  return FileInfo{it->second.type, it->second.data.size(), 0};
 }
 
 Result<std::string> MemoryHost::read_link(std::string_view path) const {

@@ -30,6 +30,7 @@ struct DirEntry {
 struct FileInfo {
   FileType type = FileType::kOther;  // after following links
   std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;  // last modification, ns since the epoch (0 where unknown)
 };
 
 struct RunResult {
@@ -141,6 +142,7 @@ class RootedHost final : public Host {
     bool exists = false;
     FileType type = FileType::kOther;  // of the component itself (a link is kSymlink)
     std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
     std::optional<std::string> link;  // the target, when it is a link
   };
   Result<Entry> entry(const std::string& path) const;

@@ -33,6 +33,10 @@ FileType type_of(mode_t mode) {
   return FileType::kOther;
 }
 
+std::int64_t mtime_ns_of(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
 long long now_ms() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -91,6 +95,7 @@ Result<RootedHost::Entry> RootedHost::entry(const std::string& path) const {
     value.exists = true;
     value.type = type_of(st.st_mode);
     value.size = static_cast<std::uint64_t>(st.st_size);
+    value.mtime_ns = mtime_ns_of(st);
     if (S_ISLNK(st.st_mode)) {
       std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX), '\0');
       ssize_t n = readlink(disk.c_str(), target.data(), target.size());
@@ -259,13 +264,13 @@ std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
     if (!canon) return std::nullopt;
     auto e = entry(*canon);
     if (!e || !e->exists || e->link) return std::nullopt;
-    return FileInfo{e->type, e->size};
+    return FileInfo{e->type, e->size, e->mtime_ns};
   }
   auto disk = resolved_disk_path(*this, path);
   if (!disk) return std::nullopt;
   struct stat st {};
   if (::stat(disk->c_str(), &st) != 0) return std::nullopt;
-  return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+  return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)};
 }
 
 Result<std::string> RootedHost::read_link(std::string_view path) const {

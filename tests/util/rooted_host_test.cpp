@@ -138,6 +138,14 @@ TEST_F(RootedHostTest, StatAndReadLinkAnswerLikeTheKernel) {
         EXPECT_EQ(info->type == FileType::kFile, S_ISREG(st.st_mode)) << p;
         if (S_ISREG(st.st_mode)) {
           EXPECT_EQ(info->size, static_cast<std::uint64_t>(st.st_size)) << p;
+          // The kernel cache's stamp: the target's mtime, to the nanosecond.
+          EXPECT_EQ(info->mtime_ns,
+                    static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec)
+              << p;
+          // The same file seen from "/" (the kernel resolves the links there).
+          auto direct = RootedHost("/").stat(disk);
+          ASSERT_TRUE(direct.has_value()) << disk;
+          EXPECT_EQ(direct->mtime_ns, info->mtime_ns) << disk;
         }
       }
       char buf[4096];
