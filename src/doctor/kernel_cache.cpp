@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -42,8 +43,36 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
+// The checksum field read back: exactly 16 lower-case hex digits (what hex() writes).
+std::optional<std::uint64_t> parse_hex16(std::string_view s) {
+  if (s.size() != 16) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = (v << 4) | static_cast<std::uint64_t>(d);
+  }
+  return v;
+}
+
+// The five fields before the checksum, without a vector per line; false unless exactly five.
+bool split_fields(std::string_view s, std::array<std::string_view, 5>& out) {
+  std::size_t n = 0;
+  while (true) {
+    auto tab = s.find('\t');
+    if (n == out.size()) return false;
+    out[n++] = s.substr(0, tab);
+    if (tab == std::string_view::npos) break;
+    s.remove_prefix(tab + 1);
+  }
+  return n == out.size();
+}
+
 bool cacheable(std::string_view path) {
-  return !path.empty() && path.find_first_of("\t\n\r\x1f") == std::string_view::npos;
+  // A loop rather than find_first_of, which asks memchr once per character of the path.
+  return !path.empty() && std::none_of(path.begin(), path.end(), [](char c) {
+    return c == '\t' || c == '\n' || c == '\r' || c == kListSep;
+  });
 }
 
 std::optional<std::int64_t> parse_int(std::string_view s) {
@@ -142,11 +171,12 @@ KernelCache KernelCache::load(const Host& host, std::string path) {
   for (std::size_t i = 1; i < lines.size(); ++i) {
     std::string_view line = lines[i];
     if (line.empty()) continue;
+    // Checked first, cheaply: the checksum, read as a number rather than written as text.
     auto tab = line.rfind('\t');
-    auto fields = split(line.substr(0, tab == std::string_view::npos ? 0 : tab), '\t');
-    bool ok = tab != std::string_view::npos &&
-              hex(fnv1a(line.substr(0, tab))) == line.substr(tab + 1) && fields.size() == 5 &&
-              (fields[0] == "F" || fields[0] == "R");
+    std::array<std::string_view, 5> fields;
+    auto sum = tab == std::string_view::npos ? std::nullopt : parse_hex16(line.substr(tab + 1));
+    bool ok = sum && *sum == fnv1a(line.substr(0, tab)) &&
+              split_fields(line.substr(0, tab), fields) && (fields[0] == "F" || fields[0] == "R");
     std::optional<std::uint64_t> size;
     std::optional<std::int64_t> mtime;
     if (ok) {
