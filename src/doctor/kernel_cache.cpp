@@ -1,7 +1,8 @@
 // File format (kernels-v1.tsv), one record a line, fields separated by tabs:
 //   cudafit-kernel-cache 1
 //   F <path> <size> <mtime_ns> <containers> <checksum>    containers: "-" (no runnable code) or
-//                                                          "sm_80,compute_80@9.0;sm_90"
+//                                                          "sm_80,compute_80@9.0;sm_90", a run
+//                                                          of equal neighbours as "1376*sm_90a"
 //   R <RECORD path> <size> <mtime_ns> <lib>\x1f<lib>... <checksum>
 // checksum: FNV-1a 64 over 8-byte words of everything before its tab, in hex. Paths with a tab,
 // newline or \x1f are not cached.
@@ -90,17 +91,62 @@ std::string entry_text(const CodeEntry& e) {
 
 }  // namespace
 
+namespace {
+
+// More containers than any real library carries (cuFFT: about 24,000): a count past it is damage,
+// and would otherwise make a few bytes of cache allocate gigabytes.
+constexpr std::uint64_t kMaxContainers = 1u << 20;
+
+bool same_entries(const std::vector<CodeEntry>& a, const std::vector<CodeEntry>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const CodeEntry& x, const CodeEntry& y) {
+                      return x.cc == y.cc && x.is_ptx == y.is_ptx && x.ptx_isa == y.ptx_isa;
+                    });
+}
+
+std::optional<std::vector<CodeEntry>> decode_entries(std::string_view c) {
+  std::vector<CodeEntry> entries;
+  for (std::string_view word : split(c, ',')) {
+    CodeEntry e;
+    std::string_view target = word;
+    if (auto at = word.find('@'); at != std::string_view::npos) {
+      e.ptx_isa = std::string(word.substr(at + 1));
+      target = word.substr(0, at);
+      if (e.ptx_isa.empty()) return std::nullopt;
+    }
+    e.is_ptx = starts_with(target, "compute_");
+    if (!e.is_ptx && !starts_with(target, "sm_")) return std::nullopt;
+    if (!e.is_ptx && !e.ptx_isa.empty()) return std::nullopt;
+    auto cc = ComputeCapability::parse(target);
+    if (!cc) return std::nullopt;
+    e.cc = *cc;
+    if (entry_text(e) != word) return std::nullopt;  // only the canonical spelling
+    entries.push_back(std::move(e));
+  }
+  if (entries.empty()) return std::nullopt;
+  return entries;
+}
+
+}  // namespace
+
+// Consecutive equal containers are written once with their count ("1376*sm_90a"): a library
+// built for one arch list repeats the same list thousands of times, and the cache is read on
+// every doctor run.
 std::string encode_containers(const KernelCache::Containers& containers) {
   if (containers.empty()) return "-";
   std::string out;
-  for (const auto& c : containers) {
+  for (std::size_t i = 0; i < containers.size();) {
+    std::size_t run = 1;
+    while (i + run < containers.size() && same_entries(containers[i + run], containers[i])) ++run;
     if (!out.empty()) out += ';';
+    if (run > 1) out += std::to_string(run) + '*';
     std::string entries;
-    for (const CodeEntry& e : c) {
+    for (const CodeEntry& e : containers[i]) {
       if (!entries.empty()) entries += ',';
       entries += entry_text(e);
     }
     out += entries;
+    i += run;
   }
   return out;
 }
@@ -109,27 +155,24 @@ std::optional<KernelCache::Containers> decode_containers(std::string_view text) 
   KernelCache::Containers out;
   if (text == "-") return out;
   if (text.empty()) return std::nullopt;
-  for (std::string_view c : split(text, ';')) {
-    std::vector<CodeEntry> entries;
-    for (std::string_view word : split(c, ',')) {
-      CodeEntry e;
-      std::string_view target = word;
-      if (auto at = word.find('@'); at != std::string_view::npos) {
-        e.ptx_isa = std::string(word.substr(at + 1));
-        target = word.substr(0, at);
-        if (e.ptx_isa.empty()) return std::nullopt;
-      }
-      e.is_ptx = starts_with(target, "compute_");
-      if (!e.is_ptx && !starts_with(target, "sm_")) return std::nullopt;
-      if (!e.is_ptx && !e.ptx_isa.empty()) return std::nullopt;
-      auto cc = ComputeCapability::parse(target);
-      if (!cc) return std::nullopt;
-      e.cc = *cc;
-      if (entry_text(e) != word) return std::nullopt;  // only the canonical spelling
-      entries.push_back(std::move(e));
+  std::size_t last_run_start = 0;
+  for (std::string_view group : split(text, ';')) {
+    std::uint64_t count = 1;
+    if (auto star = group.find('*'); star != std::string_view::npos) {
+      std::string_view digits = group.substr(0, star);
+      auto n = parse_uint(digits);
+      // Canonical only: no count of 0 or 1, no leading zero.
+      if (!n || *n < 2 || digits.front() == '0') return std::nullopt;
+      count = *n;
+      group.remove_prefix(star + 1);
     }
-    if (entries.empty()) return std::nullopt;
-    out.push_back(std::move(entries));
+    auto entries = decode_entries(group);
+    if (!entries || count > kMaxContainers - out.size()) return std::nullopt;
+    // A run split in two is not how encode writes it.
+    if (!out.empty() && same_entries(out[last_run_start], *entries)) return std::nullopt;
+    last_run_start = out.size();
+    for (std::uint64_t k = 1; k < count; ++k) out.push_back(*entries);
+    out.push_back(std::move(*entries));
   }
   return out;
 }

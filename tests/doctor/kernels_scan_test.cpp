@@ -296,14 +296,27 @@ TEST(KernelCache, NoCacheFolderNoWrite) {
 }
 
 TEST(KernelCache, ContainersRoundTrip) {
-  for (const char* text :
-       {"-", "sm_80", "sm_80,compute_80@9.0;sm_90a,sm_120f", "compute_121@9.1"}) {
+  for (const char* text : {"-", "sm_80", "sm_80,compute_80@9.0;sm_90a,sm_120f", "compute_121@9.1",
+                           "3*sm_80;sm_90;2*sm_80,compute_80@9.0;sm_80"}) {
     auto c = decode_containers(text);
     ASSERT_TRUE(c.has_value()) << text;
     EXPECT_EQ(encode_containers(*c), text);
   }
-  for (const char* bad : {"", "sm_80;", "sm_80,,sm_90", "sm_80@9.0", "compute_80@", "lto_75",
-                          "sm_8x", "SM_80", "sm_080"}) {
+  // Runs: equal neighbours are one run with its count, in their order.
+  auto runs = decode_containers("3*sm_80;sm_90;2*sm_80,compute_80@9.0;sm_80");
+  ASSERT_TRUE(runs.has_value());
+  ASSERT_EQ(runs->size(), 7u);
+  EXPECT_EQ(encode_containers({(*runs)[0]}), "sm_80");
+  EXPECT_EQ(encode_containers({(*runs)[2]}), "sm_80");
+  EXPECT_EQ(encode_containers({(*runs)[3]}), "sm_90");
+  EXPECT_EQ(encode_containers({(*runs)[5]}), "sm_80,compute_80@9.0");
+  EXPECT_EQ(encode_containers({(*runs)[6]}), "sm_80");
+  KernelCache::Containers many(1376, (*runs)[3]);
+  EXPECT_EQ(encode_containers(many), "1376*sm_90");
+  for (const char* bad :
+       {"", "sm_80;", "sm_80,,sm_90", "sm_80@9.0", "compute_80@", "lto_75", "sm_8x", "SM_80",
+        "sm_080", "sm_80;sm_80", "2*sm_80;sm_80", "1*sm_80", "0*sm_80", "02*sm_80", "*sm_80", "2*",
+        "x*sm_80", "18446744073709551615*sm_80", "1048576*sm_80;sm_90"}) {
     EXPECT_FALSE(decode_containers(bad).has_value()) << bad;
   }
 }
