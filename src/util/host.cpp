@@ -89,6 +89,12 @@ Result<std::string> CanonicalPaths::resolve(std::string_view path, const LinkOf&
   return resolve_normal(path_normalize(path), link_of, links);
 }
 
+bool CanonicalPaths::known_link_free(std::string_view normal_path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = done_.find(normal_path);
+  return it != done_.end() && it->second == normal_path;
+}
+
 Result<std::string> CanonicalPaths::resolve_normal(const std::string& path, const LinkOf& link_of,
                                                    int& links) const {
   if (path == "/") return path;

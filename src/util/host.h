@@ -95,6 +95,8 @@ using LinkOf = std::function<Result<std::optional<std::string>>(const std::strin
 class CanonicalPaths {
  public:
   Result<std::string> resolve(std::string_view path, const LinkOf& link_of) const;
+  // True when `normal_path` (normalized) has been resolved already and has no link in it.
+  bool known_link_free(std::string_view normal_path) const;
 
  private:
   Result<std::string> resolve_normal(const std::string& path, const LinkOf& link_of,

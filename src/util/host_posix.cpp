@@ -259,6 +259,18 @@ Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const 
 
 std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
   if (!root_.empty()) {
+    // The common case first: a file in a folder already resolved to itself (the thousands of
+    // files under one site-packages) is one lookup and one lstat; a link takes the long way.
+    std::string normal = path_normalize(path);
+    if (auto slash = normal.rfind('/');
+        slash != std::string::npos && slash > 0 &&
+        canonical_.known_link_free(std::string_view(normal).substr(0, slash))) {
+      auto e = entry(normal);
+      if (e && !e->link) {
+        if (!e->exists) return std::nullopt;
+        return FileInfo{e->type, e->size, e->mtime_ns};
+      }
+    }
     // canonical() has looked at every component already, the last one included.
     auto canon = canonical(path);
     if (!canon) return std::nullopt;
