@@ -436,7 +436,9 @@ TEST(UpdateBinary, IsNotLinkedToLibcurl) {
   for (const auto& lib : needed) {
     EXPECT_EQ(lib.find("curl"), std::string::npos) << lib;
     // Sanitizer builds keep the shared C++ runtime their runtime expects (CMakeLists.txt).
-    if (CUDAFIT_STATIC_RUNTIME) EXPECT_EQ(lib.find("stdc++"), std::string::npos) << lib;
+    if (CUDAFIT_STATIC_RUNTIME) {
+      EXPECT_EQ(lib.find("stdc++"), std::string::npos) << lib;
+    }
   }
 }
 
