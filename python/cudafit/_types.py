@@ -72,7 +72,9 @@ class InstallAlternative(TypedDict):
 
 
 class _InstallPlanAlways(TypedDict):
-    torch: Optional[str]  # null (and verdict "no") when no build fits: exit status 1
+    # null (and verdict "no") when no build fits: exit status 1; null (and verdict "unknown")
+    # when the request names no torch-family package (the plain commands, exit status 0)
+    torch: Optional[str]
     variant: Optional[str]
     index_url: Optional[str]
     commands: InstallCommands

@@ -146,8 +146,28 @@ void run_install(CliContext& ctx, InstallArgs& a) {
     std::string cmd = (a.tool == "uv" ? "uv pip install " : "pip install ");
     std::vector<std::string> words;
     for (const auto& e : request->extra) words.push_back(shell_quote(e));
-    ctx.out << cmd << join(words, " ") << "\n";
-    print_list(ctx.out, "notes", request->notes);
+    const std::string args = join(words, " ");
+    if (a.json) {
+      // The same document as for a torch build, with nothing chosen: the plain commands.
+      nlohmann::json j{
+          {"torch", nullptr},
+          {"variant", nullptr},
+          {"index_url", nullptr},
+          {"commands",
+           {{"pip", "pip install " + args}, {"uv", "uv pip install " + args}, {"conda", nullptr}}},
+          {"verdict", "unknown"},
+          {"why",
+           {"no torch, torchvision or torchaudio in the request: no build to choose, "
+            "the packages install from the default index as named"}},
+          {"alternatives", nlohmann::json::array()},
+          {"notes", request->notes},
+          {"machine", describe_machine(*machine)},
+          {"assumptions", machine->assumptions}};
+      ctx.out << json_text(j) << "\n";
+    } else {
+      ctx.out << cmd << args << "\n";
+      print_list(ctx.out, "notes", request->notes);
+    }
     ctx.exit_code = kExitOk;
     return;
   }

@@ -59,6 +59,24 @@ TEST(InstallCli, NoGpuGetsTheCpuIndex) {
   EXPECT_EQ(r.out, "--index-url https://download.pytorch.org/whl/cpu\ntorch==2.3.1\n");
 }
 
+TEST(InstallCli, NoTorchInTheRequestIsStillOneJsonDocument) {
+  CliRun text = run({"install", "numpy", "--driver", "580.65.06", "--gpu", "sm_90", "--python",
+                     "3.12", "--no-detect"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(text.out, "pip install numpy\n");
+  CliRun r = run({"install", "--json", "numpy", "--driver", "580.65.06", "--gpu", "sm_90",
+                  "--python", "3.12", "--no-detect"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);  // throws, failing the test, on plain text
+  EXPECT_TRUE(j["torch"].is_null());
+  EXPECT_EQ(j["verdict"], "unknown");
+  EXPECT_EQ(j["commands"]["pip"], "pip install numpy");
+  EXPECT_EQ(j["commands"]["uv"], "uv pip install numpy");
+  EXPECT_TRUE(j["commands"]["conda"].is_null());
+  EXPECT_TRUE(j["alternatives"].is_array());
+  EXPECT_TRUE(j.contains("machine"));
+}
+
 TEST(InstallCli, UvDriverVariableIsNamed) {
   CliRun r = run(
       {"install", "torch==2.3.*", "--gpu", "sm_86", "--python", "3.11", "--no-detect", "--json"},
