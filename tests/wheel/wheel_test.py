@@ -70,7 +70,7 @@ def ccache_summary(stats_log):
     return f"ccache: {hits} hits of {compiled} compilations"
 
 
-def run(argv, timeout=600, **kw):
+def run(argv, timeout=1200, **kw):
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL, **kw)
 
