@@ -53,55 +53,82 @@ bool looks_like_zip(std::string_view data) {
   return data.size() >= 4 && bytes::u32(data, 0) == kLocalSig;
 }
 
-Result<std::vector<ZipMember>> list_zip(std::string_view data) {
+Result<ZipEnd> parse_zip_end(std::string_view tail, std::uint64_t file_size) {
   using namespace bytes;
-  if (data.size() < kEocdSize) return make_error("zip: too short for an archive");
+  if (tail.size() > file_size) return make_error("zip: more bytes read than the file has");
+  if (tail.size() < kEocdSize) return make_error("zip: too short for an archive");
+  const std::uint64_t tail_offset = file_size - tail.size();
   std::uint64_t lowest =
-      data.size() > kEocdSize + kMaxComment ? data.size() - kEocdSize - kMaxComment : 0;
-  std::uint64_t eocd = data.size() - kEocdSize;
-  while (u32(data, eocd) != kEocdSig) {
+      tail.size() > kEocdSize + kMaxComment ? tail.size() - kEocdSize - kMaxComment : 0;
+  std::uint64_t eocd = tail.size() - kEocdSize;
+  while (u32(tail, eocd) != kEocdSig) {
     if (eocd == lowest) return make_error("zip: no end of central directory record");
     --eocd;
   }
-  std::uint64_t count = u16(data, eocd + 10);
-  std::uint64_t cd_size = u32(data, eocd + 12);
-  std::uint64_t cd_offset = u32(data, eocd + 16);
-  if (eocd >= 20 && u32(data, eocd - 20) == kZip64LocatorSig) {
-    std::uint64_t z64 = u64(data, eocd - 20 + 8);
-    if (!fits(data, z64, 56) || u32(data, z64) != kZip64EocdSig) {
-      return make_error("zip: bad zip64 end of central directory");
-    }
-    count = u64(data, z64 + 32);
-    cd_size = u64(data, z64 + 40);
-    cd_offset = u64(data, z64 + 48);
+  ZipEnd e;
+  e.entries = u16(tail, eocd + 10);
+  e.cd_size = u32(tail, eocd + 12);
+  e.cd_offset = u32(tail, eocd + 16);
+  std::uint64_t directory_end_limit = tail_offset + eocd;  // the directory ends before the record
+  if (eocd >= 20 && u32(tail, eocd - 20) == kZip64LocatorSig) {
+    std::uint64_t z64 = u64(tail, eocd - 20 + 8);
+    if (z64 < tail_offset || !fits(tail, z64 - tail_offset, 56) ||
+        u32(tail, z64 - tail_offset) != kZip64EocdSig)
+      return make_error("zip: the zip64 end record is not where its locator says");
+    std::uint64_t r = z64 - tail_offset;
+    e.entries = u64(tail, r + 32);
+    e.cd_size = u64(tail, r + 40);
+    e.cd_offset = u64(tail, r + 48);
+    directory_end_limit = z64;
   }
-  if (!fits(data, cd_offset, cd_size)) return make_error("zip: central directory outside the file");
-  if (count > cd_size / kCentralSize)
-    return make_error("zip: member count larger than the directory");
+  if (e.cd_offset > directory_end_limit || e.cd_size > directory_end_limit - e.cd_offset)
+    return make_error("zip: the central directory (" + std::to_string(e.cd_size) + " bytes at " +
+                      std::to_string(e.cd_offset) + ") lies outside the file's " +
+                      std::to_string(file_size) + " bytes");
+  if (e.entries > e.cd_size / kCentralSize)
+    return make_error("zip: " + std::to_string(e.entries) +
+                      " members claimed, the directory holds " + "at most " +
+                      std::to_string(e.cd_size / kCentralSize));
+  return e;
+}
+
+std::uint64_t zip_central_entry_length(std::string_view buf, std::uint64_t p) {
+  using namespace bytes;
+  if (!fits(buf, p, kCentralSize) || u32(buf, p) != kCentralSig) return 0;
+  std::uint64_t len =
+      kCentralSize + std::uint64_t{u16(buf, p + 28)} + u16(buf, p + 30) + u16(buf, p + 32);
+  return fits(buf, p, len) ? len : 0;
+}
+
+ZipMember zip_central_entry(std::string_view buf, std::uint64_t p) {
+  using namespace bytes;
+  ZipMember m;
+  m.method = u16(buf, p + 10);
+  std::uint32_t csize32 = u32(buf, p + 20), size32 = u32(buf, p + 24);
+  std::uint32_t offset32 = u32(buf, p + 42);
+  m.compressed_size = csize32;
+  m.size = size32;
+  m.local_header = offset32;
+  std::uint64_t name_len = u16(buf, p + 28), extra_len = u16(buf, p + 30);
+  m.name = std::string(buf.substr(p + kCentralSize, name_len));
+  apply_zip64_extra(buf.substr(p + kCentralSize + name_len, extra_len), m, size32, csize32,
+                    offset32);
+  return m;
+}
+
+Result<std::vector<ZipMember>> list_zip(std::string_view data) {
+  auto end = parse_zip_end(data, data.size());
+  if (!end) return make_error(end.error());
   std::vector<ZipMember> out;
-  out.reserve(count);
-  std::uint64_t p = cd_offset, end = cd_offset + cd_size;
-  for (std::uint64_t i = 0; i < count; ++i) {
-    if (end - p < kCentralSize || u32(data, p) != kCentralSig) {
+  out.reserve(end->entries);
+  std::uint64_t p = end->cd_offset;
+  const std::uint64_t cd_end = end->cd_offset + end->cd_size;
+  for (std::uint64_t i = 0; i < end->entries; ++i) {
+    std::uint64_t len = zip_central_entry_length(data.substr(0, cd_end), p);
+    if (len == 0)
       return make_error("zip: central directory entry " + std::to_string(i) + " is damaged");
-    }
-    ZipMember m;
-    m.method = u16(data, p + 10);
-    std::uint32_t csize32 = u32(data, p + 20), size32 = u32(data, p + 24);
-    std::uint64_t name_len = u16(data, p + 28), extra_len = u16(data, p + 30),
-                  comment_len = u16(data, p + 32);
-    std::uint32_t offset32 = u32(data, p + 42);
-    m.compressed_size = csize32;
-    m.size = size32;
-    m.local_header = offset32;
-    if (end - p - kCentralSize < name_len + extra_len + comment_len) {
-      return make_error("zip: central directory entry " + std::to_string(i) + " is cut short");
-    }
-    m.name = std::string(data.substr(p + kCentralSize, name_len));
-    apply_zip64_extra(data.substr(p + kCentralSize + name_len, extra_len), m, size32, csize32,
-                      offset32);
-    out.push_back(std::move(m));
-    p += kCentralSize + name_len + extra_len + comment_len;
+    out.push_back(zip_central_entry(data, p));
+    p += len;
   }
   return out;
 }

@@ -1,6 +1,7 @@
-// APPNOTE.TXT records read from byte ranges: end of central directory (0x06054b50), zip64 end
-// record (0x06064b50) and locator (0x07064b50), central directory headers (0x02014b50), local
-// headers (0x04034b50); binary/zip.cpp inflates a member once its bytes are here.
+// An APPNOTE.TXT archive read from byte ranges: binary/zip.cpp parses the end record and the
+// central directory entries and inflates a member once its bytes are here; this file decides
+// which bytes to fetch, finds where the directory's entries start in a tail of it, and checks
+// each member's local header (0x04034b50).
 #include "update/remote_zip.h"
 
 #include <zlib.h>
@@ -13,91 +14,12 @@ namespace cudafit {
 
 namespace {
 
-constexpr std::uint32_t kEocdSig = 0x06054b50;
-constexpr std::uint32_t kZip64EocdSig = 0x06064b50;
-constexpr std::uint32_t kZip64LocatorSig = 0x07064b50;
-constexpr std::uint32_t kCentralSig = 0x02014b50;
 constexpr std::uint32_t kLocalSig = 0x04034b50;
-constexpr std::uint64_t kEocdSize = 22;
-constexpr std::uint64_t kCentralSize = 46;
 constexpr std::uint64_t kLocalSize = 30;
-constexpr std::uint64_t kMaxComment = 0xffff;
 
 std::string kib(std::uint64_t n) { return std::to_string((n + 1023) >> 10) + " KiB"; }
 
-// The zip64 extra field of a central header replaces the fields saturated at 0xffffffff.
-void apply_zip64(std::string_view extra, ZipMember& m, bool size64, bool csize64, bool offset64) {
-  using namespace bytes;
-  std::uint64_t p = 0;
-  while (p + 4 <= extra.size()) {
-    std::uint16_t id = u16(extra, p), len = u16(extra, p + 2);
-    if (!fits(extra, p + 4, len)) return;
-    if (id == 1) {
-      std::uint64_t q = p + 4, qend = p + 4 + len;
-      auto take = [&](std::uint64_t& field) {
-        if (q + 8 <= qend) {
-          field = u64(extra, q);
-          q += 8;
-        }
-      };
-      if (size64) take(m.size);
-      if (csize64) take(m.compressed_size);
-      if (offset64) take(m.local_header);
-      return;
-    }
-    p += 4 + len;
-  }
-}
-
-// Length of the central directory entry at `p`, 0 when none fits there.
-std::uint64_t entry_length(std::string_view buf, std::uint64_t p) {
-  using namespace bytes;
-  if (!fits(buf, p, kCentralSize) || u32(buf, p) != kCentralSig) return 0;
-  std::uint64_t len =
-      kCentralSize + std::uint64_t{u16(buf, p + 28)} + u16(buf, p + 30) + u16(buf, p + 32);
-  return fits(buf, p, len) ? len : 0;
-}
-
 }  // namespace
-
-Result<ZipEnd> parse_zip_end(std::string_view tail, std::uint64_t file_size) {
-  using namespace bytes;
-  if (tail.size() > file_size) return make_error("zip: more bytes read than the file has");
-  if (tail.size() < kEocdSize) return make_error("zip: too short for an archive");
-  const std::uint64_t tail_offset = file_size - tail.size();
-  std::uint64_t lowest =
-      tail.size() > kEocdSize + kMaxComment ? tail.size() - kEocdSize - kMaxComment : 0;
-  std::uint64_t eocd = tail.size() - kEocdSize;
-  while (u32(tail, eocd) != kEocdSig) {
-    if (eocd == lowest) return make_error("zip: no end of central directory record");
-    --eocd;
-  }
-  ZipEnd e;
-  e.entries = u16(tail, eocd + 10);
-  e.cd_size = u32(tail, eocd + 12);
-  e.cd_offset = u32(tail, eocd + 16);
-  std::uint64_t directory_end_limit = tail_offset + eocd;  // the directory ends before the record
-  if (eocd >= 20 && u32(tail, eocd - 20) == kZip64LocatorSig) {
-    std::uint64_t z64 = u64(tail, eocd - 20 + 8);
-    if (z64 < tail_offset || !fits(tail, z64 - tail_offset, 56) ||
-        u32(tail, z64 - tail_offset) != kZip64EocdSig)
-      return make_error("zip: the zip64 end record is not where its locator says");
-    std::uint64_t r = z64 - tail_offset;
-    e.entries = u64(tail, r + 32);
-    e.cd_size = u64(tail, r + 40);
-    e.cd_offset = u64(tail, r + 48);
-    directory_end_limit = z64;
-  }
-  if (e.cd_offset > directory_end_limit || e.cd_size > directory_end_limit - e.cd_offset)
-    return make_error("zip: the central directory (" + std::to_string(e.cd_size) + " bytes at " +
-                      std::to_string(e.cd_offset) + ") lies outside the file's " +
-                      std::to_string(file_size) + " bytes");
-  if (e.entries > e.cd_size / kCentralSize)
-    return make_error("zip: " + std::to_string(e.entries) +
-                      " members claimed, the directory holds " + "at most " +
-                      std::to_string(e.cd_size / kCentralSize));
-  return e;
-}
 
 Result<std::vector<ZipMember>> parse_directory_tail(std::string_view buf, std::uint64_t buf_offset,
                                                     const ZipEnd& end) {
@@ -113,7 +35,7 @@ Result<std::vector<ZipMember>> parse_directory_tail(std::string_view buf, std::u
   std::uint64_t start = n;
   for (std::uint64_t i = n; i-- > 0;) {
     if (buf[static_cast<std::size_t>(i)] != 'P') continue;
-    std::uint64_t len = entry_length(buf, i);
+    std::uint64_t len = zip_central_entry_length(buf, i);
     if (len == 0) continue;
     if (reaches_end[static_cast<std::size_t>(i + len)]) {
       reaches_end[static_cast<std::size_t>(i)] = 1;
@@ -124,18 +46,8 @@ Result<std::vector<ZipMember>> parse_directory_tail(std::string_view buf, std::u
     return make_error("zip: the central directory is damaged");
   std::vector<ZipMember> out;
   for (std::uint64_t p = start; p < n;) {
-    std::uint64_t len = entry_length(buf, p);
-    ZipMember m;
-    m.method = u16(buf, p + 10);
-    std::uint32_t csize32 = u32(buf, p + 20), size32 = u32(buf, p + 24);
-    std::uint32_t offset32 = u32(buf, p + 42);
-    m.compressed_size = csize32;
-    m.size = size32;
-    m.local_header = offset32;
-    std::uint64_t name_len = u16(buf, p + 28), extra_len = u16(buf, p + 30);
-    m.name = std::string(buf.substr(p + kCentralSize, name_len));
-    apply_zip64(buf.substr(p + kCentralSize + name_len, extra_len), m, size32 == 0xffffffffu,
-                csize32 == 0xffffffffu, offset32 == 0xffffffffu);
+    std::uint64_t len = zip_central_entry_length(buf, p);
+    ZipMember m = zip_central_entry(buf, p);
     if (m.local_header > end.cd_offset || m.compressed_size > end.cd_offset - m.local_header)
       return make_error("zip: member " + m.name + " claims data past the central directory");
     out.push_back(std::move(m));

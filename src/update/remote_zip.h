@@ -27,14 +27,6 @@ class ByteRanges {
   virtual std::uint64_t size() const = 0;  // known after read_tail
 };
 
-struct ZipEnd {
-  std::uint64_t cd_offset = 0, cd_size = 0, entries = 0;
-};
-
-// The end record in `tail`, the last bytes of a file of `file_size` bytes (zip64 too). Errors:
-// no end record, a directory that lies outside the file, a zip64 record not in the tail.
-Result<ZipEnd> parse_zip_end(std::string_view tail, std::uint64_t file_size);
-
 // The directory entries held by `buf`, the file's bytes from `buf_offset`, which may start in
 // the middle of an entry: those from the first entry whose chain of entries ends exactly at
 // the directory's end. Every entry is checked to lie inside the file, before the directory.
