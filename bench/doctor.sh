@@ -7,7 +7,8 @@
 # stable where wall clock is not), and this machine's own doctor. Then, in the same run, the
 # seed's verification script (/work/shared/seed/verify.py) and `python3 -m
 # torch.utils.collect_env` (Debian's python3-torch): times, ratios and findings.
-# Usage: bench/doctor.sh [path/to/cudafit]   (BENCH_TREE=DIR keeps the tree there)
+# Usage: bench/doctor.sh [path/to/cudafit]   (BENCH_TREE=DIR keeps the tree there;
+# CUDAFIT_SEED_VERIFY=FILE names the seed script, CUDAFIT_BENCH_PYTHON the Python with torch)
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-$here/build/cudafit}"
