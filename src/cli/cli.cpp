@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/context.h"
@@ -128,12 +130,12 @@ std::string version_line(CliContext& ctx) {
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-            std::optional<std::map<std::string, std::string>> env) {
-  CliContext ctx{out, err, std::move(env)};
+namespace {
+
+int run_app(CliContext& ctx, CLI::App& app, const std::vector<std::string>& args) {
+  std::ostream& out = ctx.out;
+  std::ostream& err = ctx.err;
   if (!args.empty()) ctx.words.insert(args.begin() + 1, args.end());
-  CLI::App app{"cudafit: the NVIDIA driver, CUDA, cuDNN and PyTorch stack, checked and fitted",
-               "cudafit"};
   app.require_subcommand(0, 1);
   bool show_version = false;
   app.add_flag("--version", show_version,
@@ -184,10 +186,38 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return ctx.exit_code;
 }
 
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        std::optional<std::map<std::string, std::string>> env, bool exit_when_done) {
+  CliContext ctx{out, err, std::move(env)};
+  CLI::App app{"cudafit: the NVIDIA driver, CUDA, cuDNN and PyTorch stack, checked and fitted",
+               "cudafit"};
+  const int code = run_app(ctx, app, args);
+  if (exit_when_done) {
+    out.flush();
+    err.flush();
+    std::fflush(nullptr);
+    std::_Exit(code);
+  }
+  return code;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            std::optional<std::map<std::string, std::string>> env) {
+  return run(args, out, err, std::move(env), false);
+}
+
 int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
             std::optional<std::map<std::string, std::string>> env) {
   std::vector<std::string> args(argv, argv + argc);
   return run_cli(args, out, err, std::move(env));
+}
+
+void run_cli_and_exit(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  run(args, std::cout, std::cerr, std::nullopt, true);
+  std::abort();  // run() has ended the process
 }
 
 }  // namespace cudafit

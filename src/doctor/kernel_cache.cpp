@@ -177,10 +177,9 @@ std::optional<KernelCache::Containers> decode_containers(std::string_view text) 
   return out;
 }
 
-std::optional<FileStamp> stamp_of(const Host& host, const std::string& path) {
-  // Through the host: under a root the lstat of each component has been taken already (the
-  // folder walk that found the file), so the stamp costs no further call to the kernel.
-  auto info = host.stat(path);
+std::optional<FileStamp> stamp_of(const Host& host, std::string_view path) {
+  // Each file's stamp is asked for once: not kept by CachedHost.
+  auto info = host.stat_once(path);
   // A host that knows no time (MemoryHost) gives no stamp: nothing is cached from it.
   if (!info || info->type != FileType::kFile || info->mtime_ns == 0) return std::nullopt;
   return FileStamp{info->size, info->mtime_ns};
@@ -198,70 +197,135 @@ std::string KernelCache::default_path(const Host& host) {
   return path_join(path_join(base, "cudafit"), "kernels-v1.tsv");
 }
 
+namespace {
+
+// A line that passed its checksum, split: kind ("F" or "R"), path, stamp and the value field.
+struct Line {
+  std::string_view kind, path, value;
+  FileStamp stamp;
+};
+
+std::optional<Line> checked_line(std::string_view line) {
+  // Checked first, cheaply: the checksum, read as a number rather than written as text.
+  auto tab = line.rfind('\t');
+  if (tab == std::string_view::npos) return std::nullopt;
+  auto sum = parse_hex16(line.substr(tab + 1));
+  std::array<std::string_view, 5> fields;
+  if (!sum || *sum != fnv1a(line.substr(0, tab)) || !split_fields(line.substr(0, tab), fields) ||
+      (fields[0] != "F" && fields[0] != "R"))
+    return std::nullopt;
+  auto size = parse_uint(fields[2]);
+  auto mtime = parse_int(fields[3]);
+  if (!size || !mtime) return std::nullopt;
+  return Line{fields[0], fields[1], fields[4], {*size, *mtime}};
+}
+
+std::optional<KernelCache::Containers> decoded_value(const Line& l, KernelCache::Containers*) {
+  return decode_containers(l.value);
+}
+
+std::optional<std::vector<std::string>> decoded_value(const Line& l, std::vector<std::string>*) {
+  std::vector<std::string> libs;
+  for (std::string_view lib : split(l.value, kListSep)) {
+    if (!lib.empty()) libs.emplace_back(lib);
+  }
+  return libs;
+}
+
+}  // namespace
+
 KernelCache KernelCache::load(const Host& host, std::string path) {
   KernelCache cache;
   cache.path_ = std::move(path);
   if (cache.path_.empty()) return cache;
   auto text = host.read_file(cache.path_);
   if (!text) return cache;
-  auto lines = split_lines(*text);
-  cache.files_.reserve(lines.size());
-  if (lines.empty() || lines.front() != kHeader) {
-    cache.ignored_ = lines.size();
-    cache.dirty_ = !lines.empty();  // rewrite a damaged file
+  cache.text_ = std::make_shared<const std::string>(std::move(*text));
+  std::string_view rest = *cache.text_;
+  const bool any = !rest.empty();
+  auto next_line = [&rest]() {
+    auto nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    return line;
+  };
+  if (next_line() != kHeader) {
+    cache.ignored_ = any ? 1 : 0;
+    cache.dirty_ = any;  // rewrite a damaged file
     return cache;
   }
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
+  cache.unchecked_files_.reserve(rest.size() / 128);  // about one line per 128 bytes
+  while (!rest.empty()) {
+    std::string_view line = next_line();
     if (line.empty()) continue;
-    // Checked first, cheaply: the checksum, read as a number rather than written as text.
-    auto tab = line.rfind('\t');
-    std::array<std::string_view, 5> fields;
-    auto sum = tab == std::string_view::npos ? std::nullopt : parse_hex16(line.substr(tab + 1));
-    bool ok = sum && *sum == fnv1a(line.substr(0, tab)) &&
-              split_fields(line.substr(0, tab), fields) && (fields[0] == "F" || fields[0] == "R");
-    std::optional<std::uint64_t> size;
-    std::optional<std::int64_t> mtime;
-    if (ok) {
-      size = parse_uint(fields[2]);
-      mtime = parse_int(fields[3]);
-      ok = size && mtime && cacheable(fields[1]);
+    // Indexed by the path between the first two tabs; checked when looked up.
+    Unchecked* into = nullptr;
+    if (line.size() > 2 && line[1] == '\t') {
+      if (line[0] == 'F') into = &cache.unchecked_files_;
+      if (line[0] == 'R') into = &cache.unchecked_records_;
     }
-    if (ok && fields[0] == "F") {
-      auto containers = decode_containers(fields[4]);
-      ok = containers.has_value();
-      if (ok) cache.files_[std::string(fields[1])] = {{*size, *mtime}, std::move(*containers)};
-    } else if (ok) {
-      std::vector<std::string> libs;
-      for (std::string_view lib : split(fields[4], kListSep)) {
-        if (!lib.empty()) libs.emplace_back(lib);
-      }
-      cache.records_[std::string(fields[1])] = {{*size, *mtime}, std::move(libs)};
+    auto tab = line.find('\t', 2);
+    if (into == nullptr || tab == std::string_view::npos) {
+      cache.damaged();
+      continue;
     }
-    if (!ok) {
-      ++cache.ignored_;
-      cache.dirty_ = true;
-    }
+    (*into)[line.substr(2, tab - 2)] = line;  // a later line for a path replaces an earlier
   }
   return cache;
 }
 
+void KernelCache::damaged() {
+  ++ignored_;
+  dirty_ = true;
+}
+
+template <typename T>
+const T* KernelCache::find(std::unordered_map<std::string, Slot<T>>& decoded, Unchecked& unchecked,
+                           const std::string& path, const FileStamp& stamp) {
+  if (auto it = decoded.find(path); it != decoded.end())
+    return it->second.stamp == stamp ? &it->second.value : nullptr;
+  auto raw = unchecked.find(path);
+  if (raw == unchecked.end()) return nullptr;
+  auto l = checked_line(raw->second);
+  if (!l || l->path != path) {
+    damaged();
+    unchecked.erase(raw);
+    return nullptr;
+  }
+  if (l->stamp != stamp) {
+    dirty_ = true;  // stale: put() replaces it, or save() drops it
+    unchecked.erase(raw);
+    return nullptr;
+  }
+  auto value = decoded_value(*l, static_cast<T*>(nullptr));
+  if (!value) {
+    damaged();
+    unchecked.erase(raw);
+    return nullptr;
+  }
+  // Most libraries carry no GPU code: an empty answer needs no copy, and its line stays as
+  // read (save() writes it back unchanged).
+  static const T kEmpty;
+  if (value->empty()) return &kEmpty;
+  unchecked.erase(raw);
+  return &decoded.insert_or_assign(path, Slot<T>{stamp, std::move(*value)}).first->second.value;
+}
+
 const KernelCache::Containers* KernelCache::find_file(const std::string& path,
-                                                      const FileStamp& stamp) const {
-  auto it = files_.find(path);
-  return it != files_.end() && it->second.stamp == stamp ? &it->second.value : nullptr;
+                                                      const FileStamp& stamp) {
+  return find(files_, unchecked_files_, path, stamp);
 }
 
 void KernelCache::put_file(const std::string& path, const FileStamp& stamp, Containers containers) {
   if (!cacheable(path)) return;
+  unchecked_files_.erase(path);
   files_[path] = {stamp, std::move(containers)};
   dirty_ = true;
 }
 
 const std::vector<std::string>* KernelCache::find_record(const std::string& path,
-                                                         const FileStamp& stamp) const {
-  auto it = records_.find(path);
-  return it != records_.end() && it->second.stamp == stamp ? &it->second.value : nullptr;
+                                                         const FileStamp& stamp) {
+  return find(records_, unchecked_records_, path, stamp);
 }
 
 void KernelCache::put_record(const std::string& path, const FileStamp& stamp,
@@ -269,12 +333,29 @@ void KernelCache::put_record(const std::string& path, const FileStamp& stamp,
   if (!cacheable(path)) return;
   for (const std::string& lib : libs)
     if (!cacheable(lib)) return;
+  unchecked_records_.erase(path);
   records_[path] = {stamp, std::move(libs)};
   dirty_ = true;
 }
 
-Status KernelCache::save(const Host& host) const {
+void KernelCache::check_all() {
+  for (Unchecked* unchecked : {&unchecked_files_, &unchecked_records_}) {
+    for (auto it = unchecked->begin(); it != unchecked->end();) {
+      auto l = checked_line(it->second);
+      if (l && l->path == it->first && cacheable(l->path) &&
+          (l->kind == "R" || decode_containers(l->value))) {
+        ++it;
+      } else {
+        damaged();
+        it = unchecked->erase(it);
+      }
+    }
+  }
+}
+
+Status KernelCache::save(const Host& host) {
   if (!dirty_ || path_.empty()) return Status::success();
+  check_all();  // lines never looked up are kept as they are, when whole
   const std::string dir = path_dirname(path_);
   const std::string disk_dir = host.disk_path(dir);
   const std::string disk_parent = host.disk_path(path_dirname(dir));
@@ -287,29 +368,34 @@ Status KernelCache::save(const Host& host) const {
     return make_error(dir + ": cannot create it");
   std::string out(kHeader);
   out += '\n';
-  auto add = [&out](const std::string& line) {
-    std::uint64_t sum = fnv1a(line);
-    out += line + '\t' + hex(sum) + '\n';
+  // Each kind sorted by path: the decoded lines written anew, the unchecked ones as read.
+  std::vector<std::pair<std::string_view, std::string>> lines;
+  auto write_sorted = [&] {
+    std::sort(lines.begin(), lines.end());
+    for (const auto& [path, line] : lines) out += line;
+    lines.clear();
   };
-  std::vector<const std::string*> keys;
-  keys.reserve(files_.size());
-  for (const auto& kv : files_) keys.push_back(&kv.first);
-  std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
-  for (const std::string* key : keys) {
-    const std::string& path = *key;
-    const auto& slot = files_.at(path);
-    add("F\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
-        std::to_string(slot.stamp.mtime_ns) + '\t' + encode_containers(slot.value));
-  }
-  keys.clear();
-  for (const auto& kv : records_) keys.push_back(&kv.first);
-  std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
-  for (const std::string* key : keys) {
-    const std::string& path = *key;
-    const auto& slot = records_.at(path);
-    add("R\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
-        std::to_string(slot.stamp.mtime_ns) + '\t' + join(slot.value, std::string(1, kListSep)));
-  }
+  auto with_sum = [](std::string line) {
+    const std::uint64_t sum = fnv1a(line);
+    line += '\t';
+    line += hex(sum);
+    line += '\n';
+    return line;
+  };
+  for (const auto& [path, slot] : files_)
+    lines.emplace_back(
+        path, with_sum("F\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
+                       std::to_string(slot.stamp.mtime_ns) + '\t' + encode_containers(slot.value)));
+  for (const auto& [path, line] : unchecked_files_)
+    lines.emplace_back(path, std::string(line) + '\n');
+  write_sorted();
+  for (const auto& [path, slot] : records_)
+    lines.emplace_back(path, with_sum("R\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
+                                      std::to_string(slot.stamp.mtime_ns) + '\t' +
+                                      join(slot.value, std::string(1, kListSep))));
+  for (const auto& [path, line] : unchecked_records_)
+    lines.emplace_back(path, std::string(line) + '\n');
+  write_sorted();
   const std::string disk = host.disk_path(path_);
   const std::string tmp = disk + ".tmp." + std::to_string(::getpid());
   {

@@ -5,11 +5,15 @@
 // the Host's environment), on the described machine's disk (Host::disk_path). Each line is
 // keyed by a path with its size and modification time and ends in a checksum of the line:
 // a stale key is a miss, and a damaged line, header or file is ignored (read again from the
-// binary), so the cache never changes an answer. Written whole to a temporary file and renamed
-// over the old one, only when something changed; a cache that cannot be written is no error.
+// binary), so the cache never changes an answer. Loading only indexes the lines by path; a
+// line is checked and decoded when its path is first looked up (or when the file is saved),
+// since a doctor run looks up each line at most once. Written whole to a temporary file and
+// renamed over the old one, only when something changed; a cache that cannot be written is no
+// error.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -27,7 +31,7 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 // nullopt when the Host has no disk file for the path (MemoryHost) or stat fails.
-std::optional<FileStamp> stamp_of(const Host& host, const std::string& path);
+std::optional<FileStamp> stamp_of(const Host& host, std::string_view path);
 
 class KernelCache {
  public:
@@ -38,18 +42,19 @@ class KernelCache {
   // Reads `path` through the Host; a missing or damaged file gives an empty cache.
   static KernelCache load(const Host& host, std::string path);
 
-  const Containers* find_file(const std::string& path, const FileStamp& stamp) const;
+  const Containers* find_file(const std::string& path, const FileStamp& stamp);
   void put_file(const std::string& path, const FileStamp& stamp, Containers containers);
   // A dist-info RECORD's shared libraries (machine paths).
-  const std::vector<std::string>* find_record(const std::string& path,
-                                              const FileStamp& stamp) const;
+  const std::vector<std::string>* find_record(const std::string& path, const FileStamp& stamp);
   void put_record(const std::string& path, const FileStamp& stamp, std::vector<std::string> libs);
 
+  // Checks every line not looked up yet, as save() does (the fuzzer and tests).
+  void check_all();
   // Writes the cache when something changed since load(). Creates the cudafit folder, but not
   // its parent (~/.cache): a machine without one gets no cache.
-  Status save(const Host& host) const;
+  Status save(const Host& host);
 
-  std::size_t lines_ignored() const { return ignored_; }  // damaged or unreadable lines
+  std::size_t lines_ignored() const { return ignored_; }  // damaged lines found so far
 
  private:
   template <typename T>
@@ -57,8 +62,18 @@ class KernelCache {
     FileStamp stamp;
     T value;
   };
+  // A line read from the file, not checked yet: its path and the whole line.
+  using Unchecked = std::unordered_map<std::string_view, std::string_view>;
+  template <typename T>
+  const T* find(std::unordered_map<std::string, Slot<T>>& decoded, Unchecked& unchecked,
+                const std::string& path, const FileStamp& stamp);
+  void damaged();
+
   std::string path_;
-  std::unordered_map<std::string, Slot<Containers>> files_;
+  std::shared_ptr<const std::string> text_;  // the file as read; Unchecked views point into it
+  Unchecked unchecked_files_;
+  Unchecked unchecked_records_;
+  std::unordered_map<std::string, Slot<Containers>> files_;  // checked or put
   std::unordered_map<std::string, Slot<std::vector<std::string>>> records_;
   std::size_t ignored_ = 0;
   bool dirty_ = false;

@@ -1,5 +1,6 @@
 #include "doctor/kernels.h"
 
+#include <deque>
 #include <set>
 #include <unordered_set>
 
@@ -83,18 +84,19 @@ KernelCache::Containers read_library(const Host& host, const std::string& path, 
   return out;
 }
 
-// The RECORD's libraries: the cache's list when the RECORD is unchanged, else `storage`.
+// The RECORD's libraries: the cache's list when the RECORD is unchanged, else read into a new
+// element of `kept` (which never moves its elements: the scan keeps views of the paths).
 const std::vector<std::string>& libraries_of(const Host& host, const std::string& record,
                                              const std::string& sp, KernelCache* cache,
-                                             std::vector<std::string>& storage) {
+                                             std::deque<std::vector<std::string>>& kept) {
   std::optional<FileStamp> stamp = cache ? stamp_of(host, record) : std::nullopt;
   if (stamp) {
     if (const auto* hit = cache->find_record(record, *stamp)) return *hit;
   }
-  storage.clear();
-  if (auto text = host.read_file(record, kMaxRecord)) storage = record_libraries(*text, sp);
-  if (stamp) cache->put_record(record, *stamp, storage);
-  return storage;
+  std::vector<std::string>& libs = kept.emplace_back();
+  if (auto text = host.read_file(record, kMaxRecord)) libs = record_libraries(*text, sp);
+  if (stamp) cache->put_record(record, *stamp, libs);
+  return libs;
 }
 
 // Whether the knowledge base carries the arch list of this environment's torch build.
@@ -118,8 +120,9 @@ std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine
                                                  const KernelScanOptions& options) {
   std::vector<PackageKernels> out;
   if (doctor::visible_gpus(machine).empty()) return out;  // no GPU to judge the code against
-  std::unordered_set<std::string> read;  // libraries already judged, per environment
-  std::vector<std::string> storage;
+  // Libraries already judged, per environment (views of paths in the cache or in `kept`).
+  std::unordered_set<std::string_view> read;
+  std::deque<std::vector<std::string>> kept;
   for (const Environment& env : machine.environments) {
     read.clear();
     const bool skip_torch = !options.everything && torch_in_data(kb, machine, env);
@@ -135,7 +138,7 @@ std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine
         with_record.insert(name);
         if (nvidia_library(name) || (skip_torch && name == "torch")) continue;
         const std::string record = path_join(path_join(sp, e.name), "RECORD");
-        for (const std::string& lib : libraries_of(host, record, sp, options.cache, storage)) {
+        for (const std::string& lib : libraries_of(host, record, sp, options.cache, kept)) {
           if (!read.insert(lib).second) continue;
           add(out, env, name, dist->version, lib,
               read_library(host, lib, options.cache, ScanScope::kNvccSections));

@@ -77,8 +77,10 @@ class RowReader {
 
   template <typename V>
   std::vector<V> list(size_t k) {
+    const std::vector<std::string_view> pieces = split_ws(row_.fields[cols_[k]]);
     std::vector<V> out;
-    for (std::string_view piece : split_ws(row_.fields[cols_[k]])) {
+    out.reserve(pieces.size());
+    for (std::string_view piece : pieces) {
       auto r = V::parse(piece);
       if (!r) {
         fail(k, r.error());

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "util/host.h"
 
@@ -31,6 +32,9 @@ class CachedHost final : public Host {
   }
   Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
   std::optional<FileInfo> stat(std::string_view path) const override;
+  std::optional<FileInfo> stat_once(std::string_view path) const override {
+    return inner_.stat_once(path);
+  }
   Result<std::string> read_link(std::string_view path) const override;
   // Resolved one component at a time through read_link, so that a thousand environments
   // under one folder cost one link lookup each rather than one per component.
@@ -48,11 +52,18 @@ class CachedHost final : public Host {
   std::uint64_t reads() const override { return inner_.reads(); }
 
  private:
+  struct Hash {
+    using is_transparent = void;  // find() by string_view, without a copy of the key
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename T>
+  using PathMap = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+
   const Host& inner_;
   mutable std::mutex mu_;
-  mutable std::map<std::string, Result<std::vector<DirEntry>>, std::less<>> dirs_;
-  mutable std::map<std::string, std::optional<FileInfo>, std::less<>> stats_;
-  mutable std::map<std::string, Result<std::string>, std::less<>> links_;
+  mutable PathMap<Result<std::vector<DirEntry>>> dirs_;
+  mutable PathMap<std::optional<FileInfo>> stats_;
+  mutable PathMap<Result<std::string>> links_;
   CanonicalPaths canonical_;
 };
 

@@ -40,11 +40,9 @@ std::string path_join(std::string_view base, std::string_view rel) {
   return out;
 }
 
-namespace {
-
 // "/a/b": absolute, no empty, "." or ".." component, no trailing slash. Most paths the
 // probes build already are, and every file read normalizes its path.
-bool is_normal(std::string_view path) {
+bool path_is_normal(std::string_view path) {
   if (path.empty() || path.front() != '/') return false;
   if (path.size() == 1) return true;
   if (path.back() == '/') return false;
@@ -59,10 +57,8 @@ bool is_normal(std::string_view path) {
   return true;
 }
 
-}  // namespace
-
 std::string path_normalize(std::string_view path) {
-  if (is_normal(path)) return std::string(path);
+  if (path_is_normal(path)) return std::string(path);
   std::vector<std::string_view> parts;
   for (std::string_view part : split(path, '/')) {
     if (part.empty() || part == ".") continue;
@@ -93,6 +89,13 @@ bool CanonicalPaths::known_link_free(std::string_view normal_path) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = done_.find(normal_path);
   return it != done_.end() && it->second == normal_path;
+}
+
+void CanonicalPaths::remember_link_free(std::string_view normal_path) const {
+  if (normal_path.size() > kMaxPathBytes) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (done_.find(normal_path) == done_.end())
+    done_.emplace(std::string(normal_path), std::string(normal_path));
 }
 
 Result<std::string> CanonicalPaths::resolve_normal(const std::string& path, const LinkOf& link_of,

@@ -6,6 +6,7 @@
 // tests. Paths given to a Host are always paths *on the described machine* ("/proc/...").
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -54,6 +55,9 @@ class Host {
   virtual Result<std::vector<DirEntry>> list_dir(std::string_view path) const = 0;
   // Follows links; nullopt when the path does not exist (or a link dangles).
   virtual std::optional<FileInfo> stat(std::string_view path) const = 0;
+  // stat() of a file asked about once (the kernel cache's stamps, a thousand of them on a
+  // large venv): a caching Host passes it through without keeping the answer.
+  virtual std::optional<FileInfo> stat_once(std::string_view path) const { return stat(path); }
   // The target text of a symlink, as stored.
   virtual Result<std::string> read_link(std::string_view path) const = 0;
   // The machine path with every link resolved inside the root ("/usr/local/cuda" ->
@@ -87,6 +91,8 @@ class Host {
 std::string path_join(std::string_view base, std::string_view rel);
 // "/a/b/../c/./d" -> "/a/c/d"; never climbs above "/".
 std::string path_normalize(std::string_view path);
+// True when path_normalize would return `path` unchanged (absolute, no "", "." or "..").
+bool path_is_normal(std::string_view path);
 // Machine paths with every link resolved, remembered. `link_of(path)` gives the link target of
 // that one component, or nullopt when it is no link (or absent). Absolute targets start again
 // at the root, ".." stops there, and over 40 links is an error. The one resolver behind
@@ -97,6 +103,8 @@ class CanonicalPaths {
   Result<std::string> resolve(std::string_view path, const LinkOf& link_of) const;
   // True when `normal_path` (normalized) has been resolved already and has no link in it.
   bool known_link_free(std::string_view normal_path) const;
+  // Records that `normal_path` has no link in it (its caller looked at every component).
+  void remember_link_free(std::string_view normal_path) const;
 
  private:
   Result<std::string> resolve_normal(const std::string& path, const LinkOf& link_of,
@@ -124,6 +132,7 @@ class RootedHost final : public Host {
   Result<std::string> read_head(std::string_view path, std::size_t bytes) const override;
   Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
   std::optional<FileInfo> stat(std::string_view path) const override;
+  std::optional<FileInfo> stat_once(std::string_view path) const override;
   Result<std::string> read_link(std::string_view path) const override;
   Result<std::string> canonical(std::string_view path) const override;
   std::string disk_path(std::string_view path) const override;
@@ -140,21 +149,45 @@ class RootedHost final : public Host {
   // What lstat says of one path component under the root, remembered: every path read under
   // a root is resolved a component at a time, and stat() and read_link() answer from the same
   // entries instead of asking the kernel again.
+  // A folder's listing answers for its entries too: a name it lacks does not exist, and one
+  // it lists as a file or folder is no link. Only a size or time (stat) then needs the kernel.
   struct Entry {
     bool exists = false;
+    bool stated = false;  // size and mtime_ns were read (false when known from a listing)
     FileType type = FileType::kOther;  // of the component itself (a link is kSymlink)
     std::uint64_t size = 0;
     std::int64_t mtime_ns = 0;
     std::optional<std::string> link;  // the target, when it is a link
   };
-  Result<Entry> entry(const std::string& path) const;
+  // `stated`: the caller needs size and time, not only whether it is there and a link.
+  Result<Entry> entry(std::string_view path, bool stated = false) const;
   Result<std::optional<std::string>> component_link(const std::string& path) const;
+  std::optional<FileInfo> stat_under_root(std::string_view path, bool once) const;
+  // stat() of a normalized path without links, each component looked up in what is known;
+  // nullopt (no answer) at a link, which takes canonical()'s long way. `once`: the file's own
+  // answer is not remembered.
+  std::optional<std::optional<FileInfo>> stat_link_free(std::string_view normal, bool once) const;
+  // What the listing of folder `dir` (a canonical machine path) says of `name`: nullopt when
+  // the folder was not listed or lists it as a link; an absent entry when it lacks the name.
+  std::optional<Entry> listed(std::string_view dir, std::string_view name) const;
+  void remember_listing(const std::string& dir, const std::vector<DirEntry>& sorted) const;
+
+  struct Hash {
+    using is_transparent = void;  // find() by string_view, without a copy of the key
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // A listing kept compactly: the names in one block, views of them in name order.
+  struct Listing {
+    std::string names;
+    std::vector<std::pair<std::string_view, FileType>> entries;
+  };
 
   std::string root_;  // "" for "/", else the prefix without a trailing slash
   std::map<std::string, std::string> env_;
-  mutable std::uint64_t reads_ = 0;
+  mutable std::atomic<std::uint64_t> reads_ = 0;  // doctor reads on two threads
   mutable std::mutex entries_mu_;
-  mutable std::unordered_map<std::string, Entry> entries_;
+  mutable std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
+  mutable std::unordered_map<std::string, Listing, Hash, std::equal_to<>> listings_;
   CanonicalPaths canonical_;
 };
 

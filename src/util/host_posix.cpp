@@ -74,38 +74,92 @@ RootedHost::RootedHost(std::string root, std::optional<std::map<std::string, std
   }
 }
 
-Result<RootedHost::Entry> RootedHost::entry(const std::string& path) const {
+std::optional<RootedHost::Entry> RootedHost::listed(std::string_view dir,
+                                                    std::string_view name) const {
+  auto it = listings_.find(dir);
+  if (it == listings_.end()) return std::nullopt;
+  const auto& entries = it->second.entries;
+  auto at = std::lower_bound(entries.begin(), entries.end(), name,
+                             [](const auto& e, std::string_view n) { return e.first < n; });
+  if (at == entries.end() || at->first != name) return Entry{};
+  if (at->second == FileType::kSymlink) return std::nullopt;  // its target needs readlink
+  Entry e;
+  e.exists = true;
+  e.type = at->second;
+  return e;
+}
+
+void RootedHost::remember_listing(const std::string& dir,
+                                  const std::vector<DirEntry>& sorted) const {
+  std::lock_guard<std::mutex> lock(entries_mu_);
+  auto [it, fresh] = listings_.try_emplace(dir);
+  if (!fresh) return;
+  Listing& l = it->second;
+  std::size_t bytes = 0;
+  for (const DirEntry& e : sorted) bytes += e.name.size();
+  l.names.reserve(bytes);  // never grows past this: the views below stay valid
+  l.entries.reserve(sorted.size());
+  for (const DirEntry& e : sorted) {
+    const std::size_t at = l.names.size();
+    l.names += e.name;
+    l.entries.emplace_back(std::string_view(l.names).substr(at, e.name.size()), e.type);
+  }
+}
+
+Result<RootedHost::Entry> RootedHost::entry(std::string_view path, bool stated) const {
   // Every file read under a root resolves each component of its path: a fixture run asked
   // the kernel about the same few folders over a thousand times. Within one RootedHost's
   // life the tree is taken as fixed (tests that change a tree use a new host).
   {
     std::lock_guard<std::mutex> lock(entries_mu_);
-    if (auto it = entries_.find(path); it != entries_.end()) return it->second;
-    // Nothing lives under a missing component or a file: no need to ask.
-    const std::string parent = path_dirname(path);
-    if (parent != "/")
-      if (auto it = entries_.find(parent);
-          it != entries_.end() && (!it->second.exists || it->second.type == FileType::kFile))
-        return entries_.emplace(path, Entry{}).first->second;
+    auto it = entries_.find(path);
+    if (it != entries_.end() && (!stated || it->second.stated || !it->second.exists))
+      return it->second;
+    if (it == entries_.end()) {
+      const std::size_t slash = path.rfind('/');
+      const std::string_view parent = path.substr(0, slash == 0 ? 1 : slash);
+      // Nothing lives under a missing component or a file: no need to ask.
+      if (parent != "/")
+        if (auto p = entries_.find(parent);
+            p != entries_.end() && (!p->second.exists || p->second.type == FileType::kFile))
+          return entries_.emplace(std::string(path), Entry{}).first->second;
+      // The parent's listing knows whether the name is there and whether it is a link; a
+      // size or a time still needs lstat.
+      if (slash != std::string_view::npos && slash + 1 < path.size())
+        if (auto known = listed(parent, path.substr(slash + 1));
+            known && (!stated || !known->exists))
+          return entries_.emplace(std::string(path), std::move(*known)).first->second;
+    }
   }
   Entry value;
-  const std::string disk = root_ + path;
+  value.stated = true;
+  // The disk path on the stack: this runs once per file the kernel cache stamps.
+  char disk[2 * PATH_MAX];
+  if (root_.size() + path.size() >= sizeof disk) {
+    errno = ENAMETOOLONG;
+    return make_error(errno_message(path));
+  }
+  std::memcpy(disk, root_.data(), root_.size());
+  std::memcpy(disk + root_.size(), path.data(), path.size());
+  disk[root_.size() + path.size()] = '\0';
   struct stat st {};
-  if (lstat(disk.c_str(), &st) == 0) {
+  if (lstat(disk, &st) == 0) {
     value.exists = true;
     value.type = type_of(st.st_mode);
     value.size = static_cast<std::uint64_t>(st.st_size);
     value.mtime_ns = mtime_ns_of(st);
     if (S_ISLNK(st.st_mode)) {
       std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX), '\0');
-      ssize_t n = readlink(disk.c_str(), target.data(), target.size());
+      ssize_t n = readlink(disk, target.data(), target.size());
       if (n < 0) return make_error(errno_message(path));
       target.resize(static_cast<size_t>(n));
       value.link = std::move(target);
     }
   }
   std::lock_guard<std::mutex> lock(entries_mu_);
-  return entries_.emplace(path, std::move(value)).first->second;
+  auto [it, fresh] = entries_.try_emplace(std::string(path));
+  it->second = std::move(value);
+  return it->second;
 }
 
 Result<std::optional<std::string>> RootedHost::component_link(const std::string& path) const {
@@ -254,27 +308,71 @@ Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const 
   std::vector<DirEntry> sorted;
   sorted.reserve(out.size());
   for (const auto& [key, i] : order) sorted.push_back(std::move(out[i]));
+  if (!root_.empty()) {
+    // The canonical machine path of the folder, which resolved_disk_path has just resolved.
+    remember_listing(disk.substr(root_.size()), sorted);
+  }
   return sorted;
 }
 
+std::optional<std::optional<FileInfo>> RootedHost::stat_link_free(std::string_view normal,
+                                                                  bool once) const {
+  // The common case: the thousands of files under one site-packages, stat'ed for the kernel
+  // cache. Up from the file to the nearest folder known to be free of links ("/" is)...
+  if (normal.size() > 4096) return std::nullopt;  // canonical() gives the error
+  const std::size_t dir_end = normal.rfind('/');
+  std::size_t end = dir_end;
+  while (end > 0 && !canonical_.known_link_free(normal.substr(0, end)))
+    end = normal.rfind('/', end - 1);
+  // ...then down again, each folder answered by its parent's listing or by one lstat.
+  while (end < dir_end) {
+    const std::size_t next = normal.find('/', end + 1);
+    auto e = entry(normal.substr(0, next));
+    if (!e || e->link) return std::nullopt;
+    if (!e->exists || e->type != FileType::kDirectory) return std::optional<FileInfo>();
+    end = next;
+    canonical_.remember_link_free(normal.substr(0, end));  // the next file here walks no more
+  }
+  if (!once) {
+    auto e = entry(normal, /*stated=*/true);
+    if (!e || e->link) return std::nullopt;
+    if (!e->exists) return std::optional<FileInfo>();
+    return std::optional<FileInfo>(FileInfo{e->type, e->size, e->mtime_ns});
+  }
+  // A file asked about once: one lstat, nothing looked up or remembered. A link takes the
+  // long way.
+  char disk[2 * PATH_MAX];
+  if (root_.size() + normal.size() >= sizeof disk) return std::nullopt;
+  std::memcpy(disk, root_.data(), root_.size());
+  std::memcpy(disk + root_.size(), normal.data(), normal.size());
+  disk[root_.size() + normal.size()] = '\0';
+  struct stat st {};
+  if (lstat(disk, &st) != 0) return std::optional<FileInfo>();
+  if (S_ISLNK(st.st_mode)) return std::nullopt;
+  return std::optional<FileInfo>(
+      FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)});
+}
+
 std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
+  return stat_under_root(path, false);
+}
+
+std::optional<FileInfo> RootedHost::stat_once(std::string_view path) const {
+  return stat_under_root(path, true);
+}
+
+std::optional<FileInfo> RootedHost::stat_under_root(std::string_view path, bool once) const {
   if (!root_.empty()) {
     // The common case first: a file in a folder already resolved to itself (the thousands of
     // files under one site-packages) is one lookup and one lstat; a link takes the long way.
-    std::string normal = path_normalize(path);
-    if (auto slash = normal.rfind('/');
-        slash != std::string::npos && slash > 0 &&
-        canonical_.known_link_free(std::string_view(normal).substr(0, slash))) {
-      auto e = entry(normal);
-      if (e && !e->link) {
-        if (!e->exists) return std::nullopt;
-        return FileInfo{e->type, e->size, e->mtime_ns};
-      }
-    }
-    // canonical() has looked at every component already, the last one included.
+    std::string copy;
+    std::string_view normal = path;
+    if (!path_is_normal(path)) normal = copy = path_normalize(path);
+    if (auto answer = stat_link_free(normal, once)) return *answer;
+    // A link on the way: canonical() looks at every component, the last one included.
     auto canon = canonical(path);
     if (!canon) return std::nullopt;
-    auto e = entry(*canon);
+    auto e = entry(*canon, /*stated=*/true);
     if (!e || !e->exists || e->link) return std::nullopt;
     return FileInfo{e->type, e->size, e->mtime_ns};
   }

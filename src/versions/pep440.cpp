@@ -108,6 +108,7 @@ Result<Pep440Version> Pep440Version::parse(std::string_view text) {
   }
   auto n = c.take_number();
   if (!n) return fail("expected a release number");
+  v.release_.reserve(4);  // one allocation for the usual "2.11.0" rather than three
   v.release_.push_back(*n);
   while (c.peek() == '.' && is_digit(c.peek(1))) {
     ++c.pos;

@@ -281,6 +281,54 @@ TEST(KernelCache, HitsMissesAndDamageNeverChangeTheAnswer) {
   }
 }
 
+// Loading only indexes lines: one never looked up is written back as it was, a stale one
+// (looked up with another stamp) is dropped, and a damaged one is found when checked.
+TEST(KernelCache, LinesCheckedWhenLookedUpKeptWhenNot) {
+  CacheTree t;
+  RootedHost host = t.host();
+  const std::string path = KernelCache::default_path(host);
+  const FileStamp a{1, 2}, b{3, 4}, r{5, 6};
+  {
+    KernelCache c = KernelCache::load(host, path);
+    c.put_file("/x/a.so", a, *decode_containers("sm_80"));
+    c.put_file("/x/b.so", b, {});
+    c.put_record("/x/a-1.dist-info/RECORD", r, {"/x/a.so", "/x/b.so"});
+    ASSERT_TRUE(c.save(host).ok());
+  }
+  {
+    KernelCache c = KernelCache::load(host, path);
+    const auto* hit = c.find_file("/x/a.so", a);
+    ASSERT_NE(hit, nullptr);
+    EXPECT_EQ(encode_containers(*hit), "sm_80");
+    EXPECT_EQ(c.find_record("/x/a-1.dist-info/RECORD", FileStamp{5, 7}), nullptr);  // stale
+    ASSERT_TRUE(c.save(host).ok());  // b.so never looked up: kept as it was
+    EXPECT_EQ(c.lines_ignored(), 0u);
+  }
+  const fs::path disk = t.root / path.substr(1);
+  std::string text;
+  {
+    KernelCache c = KernelCache::load(host, path);
+    const auto* empty = c.find_file("/x/b.so", b);
+    ASSERT_NE(empty, nullptr);
+    EXPECT_TRUE(empty->empty());
+    EXPECT_EQ(c.find_record("/x/a-1.dist-info/RECORD", r), nullptr);  // dropped
+    std::ifstream in(disk, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  // One byte of b.so's line changed: found by check_all(), which save() runs, and a miss.
+  const auto at = text.find("/x/b.so");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 3] = 'c';  // "/x/c.so": the checksum no longer matches
+  std::ofstream(disk, std::ios::binary | std::ios::trunc) << text;
+  KernelCache c = KernelCache::load(host, path);
+  c.check_all();
+  EXPECT_EQ(c.lines_ignored(), 1u);
+  EXPECT_EQ(c.find_file("/x/c.so", b), nullptr);
+  EXPECT_NE(c.find_file("/x/a.so", a), nullptr);
+}
+
 TEST(KernelCache, NoCacheFolderNoWrite) {
   CacheTree t;
   fs::remove_all(t.root / "home/u/.cache");

@@ -159,6 +159,64 @@ TEST_F(RootedHostTest, StatAndReadLinkAnswerLikeTheKernel) {
   }
 }
 
+// The shortcuts give the kernel's answers too: stat_once() (the kernel cache's stamps, not
+// remembered), and answers taken from a folder's listing (a name it lacks is absent, one it
+// lists as a file or folder is no link), asked before and after the folders are listed.
+TEST_F(RootedHostTest, ListingsAndStatOnceAnswerLikeTheKernel) {
+  write(root / "t/a/b/file", "12345");
+  write(root / "t/a/b/deep/er/lib.so", "so");
+  fs::create_directories(root / "t/a/b/dir");
+  fs::create_symlink("b", root / "t/a/to-b");
+  fs::create_symlink("/t/a/b", root / "t/a/abs-b");
+  fs::create_symlink("b/file", root / "t/a/to-file");
+  fs::create_symlink("nothing", root / "t/a/dangling");
+  fs::create_symlink("/secret", root / "t/a/b/secret-link");
+  const std::vector<std::string> dirs = {"/t", "/t/a", "/t/a/b", "/t/a/b/deep"};
+  // Relative links only here, which the kernel resolves the same way from "/".
+  const std::vector<std::string> paths = {
+      "/t/a/b/file",   "/t/a/b/deep/er/lib.so", "/t/a/to-b/file",
+      "/t/a/to-file",  "/t/a/to-file/x",        "/t/a/b/file/x",
+      "/t/a/dangling", "/t/a/b/missing",        "/t/a/missing/x",
+      "/t/a/b/dir",    "/t/a/b/deep/../file",   "/t/a/b/deep/er/lib.so/x"};
+  for (int mode = 0; mode < 4; ++mode) {
+    const bool once = mode % 2 == 1, listed = mode >= 2;
+    RootedHost fresh(root.string());
+    if (listed) {
+      for (const std::string& d : dirs) {
+        ASSERT_TRUE(fresh.list_dir(d).ok()) << d;
+      }
+    }
+    for (int round = 0; round < 2; ++round) {
+      for (const std::string& p : paths) {
+        const std::string disk = root.string() + p;
+        struct stat st {};
+        const bool kernel_exists = ::stat(disk.c_str(), &st) == 0;
+        auto info = once ? fresh.stat_once(p) : fresh.stat(p);
+        ASSERT_EQ(info.has_value(), kernel_exists) << p << " mode " << mode;
+        if (!kernel_exists) continue;
+        EXPECT_EQ(info->type == FileType::kDirectory, S_ISDIR(st.st_mode)) << p;
+        EXPECT_EQ(info->type == FileType::kFile, S_ISREG(st.st_mode)) << p;
+        if (S_ISREG(st.st_mode)) {
+          EXPECT_EQ(info->size, static_cast<std::uint64_t>(st.st_size)) << p;
+          EXPECT_EQ(info->mtime_ns,
+                    static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec)
+              << p;
+        }
+      }
+    }
+    // Absolute links start again at the root: /secret is the root's ("inside", 6 bytes).
+    for (const char* p :
+         {"/t/a/abs-b/deep/er/lib.so", "/t/a/b/secret-link", "/t/a/abs-b/secret-link"}) {
+      auto info = once ? fresh.stat_once(p) : fresh.stat(p);
+      ASSERT_TRUE(info.has_value()) << p << " mode " << mode;
+      EXPECT_EQ(info->size, std::string_view(p).ends_with("lib.so") ? 2u : 6u) << p;
+    }
+    auto text = fresh.read_file("/t/a/abs-b/secret-link");
+    ASSERT_TRUE(text.ok());
+    EXPECT_EQ(*text, "inside");
+  }
+}
+
 // A path of a thousand components (an odd PATH entry) is resolved without recursing per
 // component: no stack to exhaust. One longer than the kernel's PATH_MAX (a garbage .pth line)
 // is an error, not megabytes of remembered prefixes.
