@@ -72,10 +72,12 @@ class TestServer {
   std::string url(const std::string& switches = "-") const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/s/" + switches;
   }
-  // The log's entries written since `mark` (log_size() before the run).
+  // The log's entries written since `mark` (log_size() before the run). The server writes an
+  // entry after the response's last byte, which the client may have read already: both read
+  // the log once it stops growing (settled_log).
   std::vector<nlohmann::json> log_since(std::size_t mark) const {
     std::vector<nlohmann::json> out;
-    std::istringstream in(read_text(log_));
+    std::istringstream in(settled_log());
     std::string line;
     std::size_t n = 0;
     while (std::getline(in, line))
@@ -90,7 +92,7 @@ class TestServer {
     (void)std::system(cmd.c_str());
   }
   std::size_t log_size() const {
-    std::istringstream in(read_text(log_));
+    std::istringstream in(settled_log());
     std::string line;
     std::size_t n = 0;
     while (std::getline(in, line)) ++n;
@@ -98,6 +100,17 @@ class TestServer {
   }
 
  private:
+  // The log once it has stopped growing (the last request's entry written).
+  std::string settled_log() const {
+    std::string text = read_text(log_);
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::string again = read_text(log_);
+      if (again == text) break;
+      text = std::move(again);
+    }
+    return text;
+  }
   TestServer() {
     std::string port_file = dir_ / "port";
     log_ = dir_ / "log.jsonl";
