@@ -12,7 +12,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "util/host.h"
 
@@ -52,13 +51,6 @@ class CachedHost final : public Host {
   std::uint64_t reads() const override { return inner_.reads(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;  // find() by string_view, without a copy of the key
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <typename T>
-  using PathMap = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
-
   const Host& inner_;
   mutable std::mutex mu_;
   mutable PathMap<Result<std::vector<DirEntry>>> dirs_;

@@ -6,7 +6,6 @@
 // tests. Paths given to a Host are always paths *on the described machine* ("/proc/...").
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -93,6 +92,14 @@ std::string path_join(std::string_view base, std::string_view rel);
 std::string path_normalize(std::string_view path);
 // True when path_normalize would return `path` unchanged (absolute, no "", "." or "..").
 bool path_is_normal(std::string_view path);
+// A map keyed by path that find() takes a string_view without copying it into a key.
+struct PathHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename T>
+using PathMap = std::unordered_map<std::string, T, PathHash, std::equal_to<>>;
+
 // Machine paths with every link resolved, remembered. `link_of(path)` gives the link target of
 // that one component, or nullopt when it is no link (or absent). Absolute targets start again
 // at the root, ".." stops there, and over 40 links is an error. The one resolver behind
@@ -109,12 +116,8 @@ class CanonicalPaths {
  private:
   Result<std::string> resolve_normal(const std::string& path, const LinkOf& link_of,
                                      int& links) const;
-  struct Hash {
-    using is_transparent = void;  // find() by string_view, without a copy of the key
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, std::string, Hash, std::equal_to<>> done_;
+  mutable PathMap<std::string> done_;
 };
 std::string path_dirname(std::string_view path);
 std::string path_basename(std::string_view path);
@@ -172,10 +175,6 @@ class RootedHost final : public Host {
   std::optional<Entry> listed(std::string_view dir, std::string_view name) const;
   void remember_listing(const std::string& dir, const std::vector<DirEntry>& sorted) const;
 
-  struct Hash {
-    using is_transparent = void;  // find() by string_view, without a copy of the key
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // A listing kept compactly: the names in one block, views of them in name order.
   struct Listing {
     std::string names;
@@ -184,10 +183,10 @@ class RootedHost final : public Host {
 
   std::string root_;  // "" for "/", else the prefix without a trailing slash
   std::map<std::string, std::string> env_;
-  mutable std::atomic<std::uint64_t> reads_ = 0;  // doctor reads on two threads
+  mutable std::uint64_t reads_ = 0;
   mutable std::mutex entries_mu_;
-  mutable std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
-  mutable std::unordered_map<std::string, Listing, Hash, std::equal_to<>> listings_;
+  mutable PathMap<Entry> entries_;
+  mutable PathMap<Listing> listings_;
   CanonicalPaths canonical_;
 };
 

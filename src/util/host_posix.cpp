@@ -37,6 +37,17 @@ std::int64_t mtime_ns_of(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
+// root + path, NUL-ended, in `buf` (on the stack: this runs once per file the kernel cache
+// stamps); false when it does not fit.
+template <std::size_t N>
+bool disk_path_into(std::string_view root, std::string_view path, char (&buf)[N]) {
+  if (root.size() + path.size() >= N) return false;
+  std::memcpy(buf, root.data(), root.size());
+  std::memcpy(buf + root.size(), path.data(), path.size());
+  buf[root.size() + path.size()] = '\0';
+  return true;
+}
+
 long long now_ms() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -133,15 +144,11 @@ Result<RootedHost::Entry> RootedHost::entry(std::string_view path, bool stated) 
   }
   Entry value;
   value.stated = true;
-  // The disk path on the stack: this runs once per file the kernel cache stamps.
   char disk[2 * PATH_MAX];
-  if (root_.size() + path.size() >= sizeof disk) {
+  if (!disk_path_into(root_, path, disk)) {
     errno = ENAMETOOLONG;
     return make_error(errno_message(path));
   }
-  std::memcpy(disk, root_.data(), root_.size());
-  std::memcpy(disk + root_.size(), path.data(), path.size());
-  disk[root_.size() + path.size()] = '\0';
   struct stat st {};
   if (lstat(disk, &st) == 0) {
     value.exists = true;
@@ -319,7 +326,7 @@ std::optional<std::optional<FileInfo>> RootedHost::stat_link_free(std::string_vi
                                                                   bool once) const {
   // The common case: the thousands of files under one site-packages, stat'ed for the kernel
   // cache. Up from the file to the nearest folder known to be free of links ("/" is)...
-  if (normal.size() > 4096) return std::nullopt;  // canonical() gives the error
+  if (normal.size() > PATH_MAX) return std::nullopt;  // canonical() gives the error
   const std::size_t dir_end = normal.rfind('/');
   std::size_t end = dir_end;
   while (end > 0 && !canonical_.known_link_free(normal.substr(0, end)))
@@ -342,10 +349,7 @@ std::optional<std::optional<FileInfo>> RootedHost::stat_link_free(std::string_vi
   // A file asked about once: one lstat, nothing looked up or remembered. A link takes the
   // long way.
   char disk[2 * PATH_MAX];
-  if (root_.size() + normal.size() >= sizeof disk) return std::nullopt;
-  std::memcpy(disk, root_.data(), root_.size());
-  std::memcpy(disk + root_.size(), normal.data(), normal.size());
-  disk[root_.size() + normal.size()] = '\0';
+  if (!disk_path_into(root_, normal, disk)) return std::nullopt;
   struct stat st {};
   if (lstat(disk, &st) != 0) return std::optional<FileInfo>();
   if (S_ISLNK(st.st_mode)) return std::nullopt;

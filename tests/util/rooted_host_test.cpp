@@ -23,6 +23,24 @@ namespace fs = std::filesystem;
 using testing::make_temp_dir;
 using testing::write;
 
+// What stat(2) says of `disk` (links followed): there or not, its type, and for a file its
+// size and mtime to the nanosecond (the kernel cache's stamp).
+void expect_stat_like_kernel(const std::optional<FileInfo>& info, const std::string& disk,
+                             const std::string& what) {
+  struct stat st {};
+  const bool kernel_exists = ::stat(disk.c_str(), &st) == 0;
+  ASSERT_EQ(info.has_value(), kernel_exists) << what;
+  if (!kernel_exists) return;
+  EXPECT_EQ(info->type == FileType::kDirectory, S_ISDIR(st.st_mode)) << what;
+  EXPECT_EQ(info->type == FileType::kFile, S_ISREG(st.st_mode)) << what;
+  if (S_ISREG(st.st_mode)) {
+    EXPECT_EQ(info->size, static_cast<std::uint64_t>(st.st_size)) << what;
+    EXPECT_EQ(info->mtime_ns,
+              static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec)
+        << what;
+  }
+}
+
 class RootedHostTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -129,24 +147,13 @@ TEST_F(RootedHostTest, StatAndReadLinkAnswerLikeTheKernel) {
       // Forwards in the first round, backwards in the second: cached entries and fresh ones.
       const std::string& p = paths[round == 0 ? i : paths.size() - 1 - i];
       const std::string disk = root.string() + p;
-      struct stat st {};
-      const bool kernel_exists = ::stat(disk.c_str(), &st) == 0;
       auto info = host->stat(p);
-      ASSERT_EQ(info.has_value(), kernel_exists) << p;
-      if (kernel_exists) {
-        EXPECT_EQ(info->type == FileType::kDirectory, S_ISDIR(st.st_mode)) << p;
-        EXPECT_EQ(info->type == FileType::kFile, S_ISREG(st.st_mode)) << p;
-        if (S_ISREG(st.st_mode)) {
-          EXPECT_EQ(info->size, static_cast<std::uint64_t>(st.st_size)) << p;
-          // The kernel cache's stamp: the target's mtime, to the nanosecond.
-          EXPECT_EQ(info->mtime_ns,
-                    static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec)
-              << p;
-          // The same file seen from "/" (the kernel resolves the links there).
-          auto direct = RootedHost("/").stat(disk);
-          ASSERT_TRUE(direct.has_value()) << disk;
-          EXPECT_EQ(direct->mtime_ns, info->mtime_ns) << disk;
-        }
+      expect_stat_like_kernel(info, disk, p);
+      if (info && info->type == FileType::kFile) {
+        // The same file seen from "/" (the kernel resolves the links there).
+        auto direct = RootedHost("/").stat(disk);
+        ASSERT_TRUE(direct.has_value()) << disk;
+        EXPECT_EQ(direct->mtime_ns, info->mtime_ns) << disk;
       }
       char buf[4096];
       ssize_t n = ::readlink(disk.c_str(), buf, sizeof buf);
@@ -188,20 +195,8 @@ TEST_F(RootedHostTest, ListingsAndStatOnceAnswerLikeTheKernel) {
     }
     for (int round = 0; round < 2; ++round) {
       for (const std::string& p : paths) {
-        const std::string disk = root.string() + p;
-        struct stat st {};
-        const bool kernel_exists = ::stat(disk.c_str(), &st) == 0;
         auto info = once ? fresh.stat_once(p) : fresh.stat(p);
-        ASSERT_EQ(info.has_value(), kernel_exists) << p << " mode " << mode;
-        if (!kernel_exists) continue;
-        EXPECT_EQ(info->type == FileType::kDirectory, S_ISDIR(st.st_mode)) << p;
-        EXPECT_EQ(info->type == FileType::kFile, S_ISREG(st.st_mode)) << p;
-        if (S_ISREG(st.st_mode)) {
-          EXPECT_EQ(info->size, static_cast<std::uint64_t>(st.st_size)) << p;
-          EXPECT_EQ(info->mtime_ns,
-                    static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec)
-              << p;
-        }
+        expect_stat_like_kernel(info, root.string() + p, p + " mode " + std::to_string(mode));
       }
     }
     // Absolute links start again at the root: /secret is the root's ("inside", 6 bytes).
