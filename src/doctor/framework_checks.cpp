@@ -78,8 +78,9 @@ void check_cudnn_min(const Context& c, const Environment& env, const InstalledPa
 }
 
 void check_env(const Context& c, const Environment& env) {
-  // Parsed only when an environment has a framework to check (most have only torch).
-  auto rows = [&c]() -> const std::vector<FrameworkRequirement>& { return c.kb.frameworks(); };
+  // Read only when an environment has a framework to check (most have only torch), and
+  // then only that framework's rows.
+  auto rows = [&c](std::string_view framework) { return c.kb.framework_rows(framework); };
   for (const InstalledPackage& p : env.packages) {
     if (!p.parsed) continue;
     if (starts_with(p.name, "cupy-cuda")) {
@@ -92,18 +93,17 @@ void check_env(const Context& c, const Environment& env) {
       if (!major) continue;
       check_cuda_major(c, env, p, major,
                        p.name + ": the plugin name says CUDA " + std::to_string(major));
-      for (const auto& row : rows()) {
-        if (row.framework != "jax" ||
-            !framework_row_matches(row.version, p.parsed->without_local()))
-          continue;
+      for (const FrameworkRequirement* r : rows("jax")) {
+        const FrameworkRequirement& row = *r;
+        if (!framework_row_matches(row.version, p.parsed->without_local())) continue;
         auto cuda = CudaVersion::parse(first_version_in(row.cuda));
         if (!cuda || cuda->major() != major) continue;
         check_cudnn_min(c, env, p, major, row);
         break;
       }
     } else if (p.name == "tensorflow" || p.name == "tensorflow-gpu") {
-      for (const auto& row : rows()) {
-        if (row.framework != "tensorflow") continue;
+      for (const FrameworkRequirement* r : rows("tensorflow")) {
+        const FrameworkRequirement& row = *r;
         auto rv = Pep440Version::parse(row.version);
         if (!rv || rv->component(0) != p.parsed->component(0) ||
             rv->component(1) != p.parsed->component(1))
@@ -119,10 +119,9 @@ void check_env(const Context& c, const Environment& env) {
     } else if (p.name == "vllm") {
       const InstalledPackage* torch = effective_torch(env);
       if (!torch || !torch->parsed) continue;
-      for (const auto& row : rows()) {
-        if (row.framework != "vllm" ||
-            !framework_row_matches(row.version, p.parsed->without_local()))
-          continue;
+      for (const FrameworkRequirement* r : rows("vllm")) {
+        const FrameworkRequirement& row = *r;
+        if (!framework_row_matches(row.version, p.parsed->without_local())) continue;
         std::string pin = first_version_in(row.torch);
         auto want = Pep440Version::parse(pin);
         if (!want) break;

@@ -224,11 +224,11 @@ std::optional<KernelCache::Containers> decoded_value(const Line& l, KernelCache:
   return decode_containers(l.value);
 }
 
-std::optional<std::vector<std::string>> decoded_value(const Line& l, std::vector<std::string>*) {
-  std::vector<std::string> libs;
-  for (std::string_view lib : split(l.value, kListSep)) {
-    if (!lib.empty()) libs.emplace_back(lib);
-  }
+// Views of the line, which is a view of the cache's text: no copy of each path.
+std::optional<std::vector<std::string_view>> decoded_value(const Line& l,
+                                                           std::vector<std::string_view>*) {
+  std::vector<std::string_view> libs = split(l.value, kListSep);
+  std::erase_if(libs, [](std::string_view lib) { return lib.empty(); });
   return libs;
 }
 
@@ -255,6 +255,7 @@ KernelCache KernelCache::load(const Host& host, std::string path) {
     return cache;
   }
   cache.unchecked_files_.reserve(rest.size() / 128);  // about one line per 128 bytes
+  cache.unchecked_records_.reserve(rest.size() / 512);
   while (!rest.empty()) {
     std::string_view line = next_line();
     if (line.empty()) continue;
@@ -280,10 +281,12 @@ void KernelCache::damaged() {
 }
 
 template <typename T>
-const T* KernelCache::find(std::unordered_map<std::string, Slot<T>>& decoded, Unchecked& unchecked,
-                           const std::string& path, const FileStamp& stamp) {
-  if (auto it = decoded.find(path); it != decoded.end())
-    return it->second.stamp == stamp ? &it->second.value : nullptr;
+const T* KernelCache::find(PathMap<Slot<T>>& decoded, Unchecked& unchecked, std::string_view path,
+                           const FileStamp& stamp) {
+  if (!decoded.empty()) {  // on a warm run it is: no hash of the path needed
+    if (auto it = decoded.find(path); it != decoded.end())
+      return it->second.stamp == stamp ? &it->second.value : nullptr;
+  }
   auto raw = unchecked.find(path);
   if (raw == unchecked.end()) return nullptr;
   auto l = checked_line(raw->second);
@@ -308,33 +311,38 @@ const T* KernelCache::find(std::unordered_map<std::string, Slot<T>>& decoded, Un
   static const T kEmpty;
   if (value->empty()) return &kEmpty;
   unchecked.erase(raw);
-  return &decoded.insert_or_assign(path, Slot<T>{stamp, std::move(*value)}).first->second.value;
+  return &decoded.insert_or_assign(std::string(path), Slot<T>{stamp, std::move(*value)})
+              .first->second.value;
 }
 
-const KernelCache::Containers* KernelCache::find_file(const std::string& path,
+const KernelCache::Containers* KernelCache::find_file(std::string_view path,
                                                       const FileStamp& stamp) {
   return find(files_, unchecked_files_, path, stamp);
 }
 
-void KernelCache::put_file(const std::string& path, const FileStamp& stamp, Containers containers) {
+void KernelCache::put_file(std::string_view path, const FileStamp& stamp, Containers containers) {
   if (!cacheable(path)) return;
   unchecked_files_.erase(path);
-  files_[path] = {stamp, std::move(containers)};
+  files_.insert_or_assign(std::string(path), Slot<Containers>{stamp, std::move(containers)});
   dirty_ = true;
 }
 
-const std::vector<std::string>* KernelCache::find_record(const std::string& path,
-                                                         const FileStamp& stamp) {
+const std::vector<std::string_view>* KernelCache::find_record(std::string_view path,
+                                                              const FileStamp& stamp) {
   return find(records_, unchecked_records_, path, stamp);
 }
 
-void KernelCache::put_record(const std::string& path, const FileStamp& stamp,
+void KernelCache::put_record(std::string_view path, const FileStamp& stamp,
                              std::vector<std::string> libs) {
   if (!cacheable(path)) return;
   for (const std::string& lib : libs)
     if (!cacheable(lib)) return;
   unchecked_records_.erase(path);
-  records_[path] = {stamp, std::move(libs)};
+  std::vector<std::string_view> views;
+  views.reserve(libs.size());
+  for (std::string& lib : libs) views.emplace_back(put_libs_.emplace_back(std::move(lib)));
+  records_.insert_or_assign(std::string(path),
+                            Slot<std::vector<std::string_view>>{stamp, std::move(views)});
   dirty_ = true;
 }
 
@@ -389,10 +397,15 @@ Status KernelCache::save(const Host& host) {
   for (const auto& [path, line] : unchecked_files_)
     lines.emplace_back(path, std::string(line) + '\n');
   write_sorted();
-  for (const auto& [path, slot] : records_)
-    lines.emplace_back(path, with_sum("R\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
-                                      std::to_string(slot.stamp.mtime_ns) + '\t' +
-                                      join(slot.value, std::string(1, kListSep))));
+  for (const auto& [path, slot] : records_) {
+    std::string line = "R\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
+                       std::to_string(slot.stamp.mtime_ns) + '\t';
+    for (std::size_t i = 0; i < slot.value.size(); ++i) {
+      if (i > 0) line += kListSep;
+      line += slot.value[i];
+    }
+    lines.emplace_back(path, with_sum(std::move(line)));
+  }
   for (const auto& [path, line] : unchecked_records_)
     lines.emplace_back(path, std::string(line) + '\n');
   write_sorted();

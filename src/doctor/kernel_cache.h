@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,11 +43,12 @@ class KernelCache {
   // Reads `path` through the Host; a missing or damaged file gives an empty cache.
   static KernelCache load(const Host& host, std::string path);
 
-  const Containers* find_file(const std::string& path, const FileStamp& stamp);
-  void put_file(const std::string& path, const FileStamp& stamp, Containers containers);
-  // A dist-info RECORD's shared libraries (machine paths).
-  const std::vector<std::string>* find_record(const std::string& path, const FileStamp& stamp);
-  void put_record(const std::string& path, const FileStamp& stamp, std::vector<std::string> libs);
+  const Containers* find_file(std::string_view path, const FileStamp& stamp);
+  void put_file(std::string_view path, const FileStamp& stamp, Containers containers);
+  // A dist-info RECORD's shared libraries (machine paths), as views of the cache's own text:
+  // valid while the cache lives.
+  const std::vector<std::string_view>* find_record(std::string_view path, const FileStamp& stamp);
+  void put_record(std::string_view path, const FileStamp& stamp, std::vector<std::string> libs);
 
   // Checks every line not looked up yet, as save() does (the fuzzer and tests).
   void check_all();
@@ -65,16 +67,17 @@ class KernelCache {
   // A line read from the file, not checked yet: its path and the whole line.
   using Unchecked = std::unordered_map<std::string_view, std::string_view>;
   template <typename T>
-  const T* find(std::unordered_map<std::string, Slot<T>>& decoded, Unchecked& unchecked,
-                const std::string& path, const FileStamp& stamp);
+  const T* find(PathMap<Slot<T>>& decoded, Unchecked& unchecked, std::string_view path,
+                const FileStamp& stamp);
   void damaged();
 
   std::string path_;
   std::shared_ptr<const std::string> text_;  // the file as read; Unchecked views point into it
   Unchecked unchecked_files_;
   Unchecked unchecked_records_;
-  std::unordered_map<std::string, Slot<Containers>> files_;  // checked or put
-  std::unordered_map<std::string, Slot<std::vector<std::string>>> records_;
+  PathMap<Slot<Containers>> files_;  // checked or put
+  PathMap<Slot<std::vector<std::string_view>>> records_;
+  std::deque<std::string> put_libs_;  // the libraries put_record was given (records_ views them)
   std::size_t ignored_ = 0;
   bool dirty_ = false;
 };

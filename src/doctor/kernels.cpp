@@ -69,7 +69,7 @@ KernelCache::Containers runnable_containers(const BinaryCode& code) {
 }
 
 // One library's runnable containers: from the cache when its size and mtime are unchanged.
-KernelCache::Containers read_library(const Host& host, const std::string& path, KernelCache* cache,
+KernelCache::Containers read_library(const Host& host, std::string_view path, KernelCache* cache,
                                      ScanScope scope) {
   std::optional<FileStamp> stamp = cache ? stamp_of(host, path) : std::nullopt;
   if (stamp) {
@@ -84,19 +84,22 @@ KernelCache::Containers read_library(const Host& host, const std::string& path, 
   return out;
 }
 
-// The RECORD's libraries: the cache's list when the RECORD is unchanged, else read into a new
-// element of `kept` (which never moves its elements: the scan keeps views of the paths).
-const std::vector<std::string>& libraries_of(const Host& host, const std::string& record,
-                                             const std::string& sp, KernelCache* cache,
-                                             std::deque<std::vector<std::string>>& kept) {
+// The RECORD's libraries, as views: of the cache's list when the RECORD is unchanged, else of
+// paths read into `kept` (which never moves its elements).
+std::vector<std::string_view> libraries_of(const Host& host, const std::string& record,
+                                           const std::string& sp, KernelCache* cache,
+                                           std::deque<std::string>& kept) {
   std::optional<FileStamp> stamp = cache ? stamp_of(host, record) : std::nullopt;
   if (stamp) {
     if (const auto* hit = cache->find_record(record, *stamp)) return *hit;
   }
-  std::vector<std::string>& libs = kept.emplace_back();
+  std::vector<std::string> libs;
   if (auto text = host.read_file(record, kMaxRecord)) libs = record_libraries(*text, sp);
   if (stamp) cache->put_record(record, *stamp, libs);
-  return libs;
+  std::vector<std::string_view> out;
+  out.reserve(libs.size());
+  for (std::string& lib : libs) out.emplace_back(kept.emplace_back(std::move(lib)));
+  return out;
 }
 
 // Whether the knowledge base carries the arch list of this environment's torch build.
@@ -108,9 +111,9 @@ bool torch_in_data(const KnowledgeBase& kb, const Machine& m, const Environment&
 }
 
 void add(std::vector<PackageKernels>& out, const Environment& env, const std::string& name,
-         const std::string& version, const std::string& lib, KernelCache::Containers containers) {
+         const std::string& version, std::string_view lib, KernelCache::Containers containers) {
   if (containers.empty()) return;
-  out.push_back(PackageKernels{env.path, name, version, lib, std::move(containers)});
+  out.push_back(PackageKernels{env.path, name, version, std::string(lib), std::move(containers)});
 }
 
 }  // namespace
@@ -122,15 +125,15 @@ std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine
   if (doctor::visible_gpus(machine).empty()) return out;  // no GPU to judge the code against
   // Libraries already judged, per environment (views of paths in the cache or in `kept`).
   std::unordered_set<std::string_view> read;
-  std::deque<std::vector<std::string>> kept;
+  std::deque<std::string> kept;
   for (const Environment& env : machine.environments) {
     read.clear();
     const bool skip_torch = !options.everything && torch_in_data(kb, machine, env);
     std::set<std::string> with_record;
     for (const std::string& sp : env.site_packages) {
-      auto entries = host.list_dir(sp);
+      auto entries = host.listing(sp);
       if (!entries) continue;
-      for (const DirEntry& e : *entries) {
+      for (const DirEntry& e : **entries) {
         if (!ends_with(e.name, ".dist-info")) continue;
         auto dist = parse_dist_dir_name(e.name);
         if (!dist) continue;
@@ -138,7 +141,7 @@ std::vector<PackageKernels> scan_package_kernels(const Host& host, const Machine
         with_record.insert(name);
         if (nvidia_library(name) || (skip_torch && name == "torch")) continue;
         const std::string record = path_join(path_join(sp, e.name), "RECORD");
-        for (const std::string& lib : libraries_of(host, record, sp, options.cache, kept)) {
+        for (std::string_view lib : libraries_of(host, record, sp, options.cache, kept)) {
           if (!read.insert(lib).second) continue;
           add(out, env, name, dist->version, lib,
               read_library(host, lib, options.cache, ScanScope::kNvccSections));

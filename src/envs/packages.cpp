@@ -155,12 +155,12 @@ Result<std::string> read_metadata_header(const Host& host, const std::string& pa
 std::vector<InstalledPackage> read_site_packages(const Host& host, const std::string& dir,
                                                  bool gpu_only, std::vector<std::string>* notes) {
   std::vector<InstalledPackage> out;
-  auto entries = host.list_dir(dir);
+  auto entries = host.listing(dir);
   if (!entries) {
     if (notes && host.exists(dir)) notes->push_back(dir + ": " + entries.error());
     return out;
   }
-  for (const DirEntry& e : *entries) {
+  for (const DirEntry& e : **entries) {
     auto dist = parse_dist_dir_name(e.name);
     if (!dist) continue;
     std::string guess = normalize_package_name(dist->name);

@@ -108,9 +108,9 @@ class PathBuilder {
   // addsitedir(): the folder, then the existing entries of its .pth files.
   void add_site_dir(const std::string& dir, const std::string& origin) {
     add_plain(dir, origin);
-    auto names = host_.list_dir(dir);
+    auto names = host_.listing(dir);
     if (!names) return;
-    for (const DirEntry& e : *names) {  // list_dir is sorted by name, as sorted(names) is
+    for (const DirEntry& e : **names) {  // list_dir is sorted by name, as sorted(names) is
       // CPython 3.13 (and security releases before it) skip hidden .pth files.
       if (!ends_with(e.name, ".pth") || starts_with(e.name, ".")) continue;
       auto text = host_.read_file(path_join(dir, e.name), kSmallFile);

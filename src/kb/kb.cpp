@@ -153,10 +153,32 @@ Status KnowledgeBase::verify() const {
 // ---- Queries ----
 
 const TorchRelease* KnowledgeBase::torch_release(const Pep440Version& v) const {
-  Pep440Version want = v.without_local();
-  for (const auto& r : torch_releases())
-    if (r.version == want) return &r;
-  return nullptr;
+  const Pep440Version want = v.without_local();
+  auto first_of = [&](const std::vector<TorchRelease>& rows) -> const TorchRelease* {
+    for (const auto& r : rows)
+      if (r.version == want) return &r;
+    return nullptr;
+  };
+  if (impl_->torch.ready) return first_of(torch_releases());
+  // One release's row read from the text (a doctor run asks about the torch installed).
+  {
+    std::lock_guard<std::mutex> lock(impl_->release_rows_mu);
+    const std::string key = want.str();
+    auto it = impl_->release_rows.find(key);
+    if (it == impl_->release_rows.end() && impl_->release_rows.size() < 4) {
+      auto rows = impl_->rows_where(kTorchReleasesFile, [&](std::string_view text) {
+        auto parsed = Pep440Version::parse(text);
+        return !parsed || *parsed == want;  // one that does not parse: the row parser says so
+      });
+      std::vector<TorchRelease> parsed;
+      if (rows && parse_torch_releases(*rows, parsed)) {
+        impl_->mark_overlay_rows(kTorchReleasesFile, parsed);
+        it = impl_->release_rows.emplace(key, std::move(parsed)).first;
+      }
+    }
+    if (it != impl_->release_rows.end()) return first_of(it->second);
+  }
+  return first_of(torch_releases());
 }
 
 std::vector<const TorchVariant*> KnowledgeBase::variants_of(const Pep440Version& torch) const {
@@ -171,9 +193,16 @@ std::vector<const TorchVariant*> KnowledgeBase::variants_of(const Pep440Version&
     // Past a few releases (a search over many, as `install` does when little fits), one
     // parse of the whole table is cheaper than a scan of its text per release.
     if (it == impl_->variant_rows.end() && impl_->variant_rows.size() < 3) {
+      // A release's rows are consecutive: its version text is parsed once, not once a row.
+      std::string_view last_text;
+      bool last_match = false;
       auto rows = impl_->rows_where(kTorchVariantsFile, [&](std::string_view v) {
-        auto parsed = Pep440Version::parse(v);
-        return parsed && *parsed == want;
+        if (last_text.data() == nullptr || v != last_text) {
+          auto parsed = Pep440Version::parse(v);
+          last_text = v;
+          last_match = parsed && *parsed == want;
+        }
+        return last_match;
       });
       std::vector<TorchVariant> parsed;
       if (rows && parse_torch_variants(*rows, parsed)) {
@@ -200,12 +229,69 @@ const TorchVariant* KnowledgeBase::variant(const Pep440Version& torch,
 
 const TorchArchList* KnowledgeBase::arch_list(const Pep440Version& torch, std::string_view variant,
                                               Platform platform) const {
-  Pep440Version want = torch.without_local();
-  for (const auto& a : torch_arch_lists())
-    if (a.platform == platform && iequals(a.variant, variant) && a.torch_from <= want &&
-        want <= a.torch_to)
-      return &a;
-  return nullptr;
+  const Pep440Version want = torch.without_local();
+  auto matches = [&](const TorchArchList& a) {
+    return a.platform == platform && iequals(a.variant, variant) && a.torch_from <= want &&
+           want <= a.torch_to;
+  };
+  auto first_of = [&](const auto& rows) -> const TorchArchList* {
+    for (const TorchArchList& a : rows)
+      if (matches(a)) return &a;
+    return nullptr;
+  };
+  if (impl_->arch_lists.ready) return first_of(torch_arch_lists());
+  // This build's rows read from the text (a doctor run asks about the one torch installed;
+  // parsing the whole table cost a sixteenth of the run), unless the table is parsed.
+  {
+    std::lock_guard<std::mutex> lock(impl_->arch_rows_mu);
+    const std::string key =
+        std::string(to_string(platform)) + ' ' + to_lower(variant) + ' ' + want.str();
+    auto it = impl_->arch_rows.find(key);
+    if (it == impl_->arch_rows.end() && impl_->arch_rows.size() < 4) {
+      auto this_build = [&](const std::vector<std::string_view>& f) {
+        if (f[0] != to_string(platform) || !iequals(f[1], variant)) return false;
+        auto from = Pep440Version::parse(f[2]);
+        auto to = Pep440Version::parse(f[3]);
+        // A version that does not parse is kept: the row parser then reports it.
+        return !from || !to || (*from <= want && want <= *to);
+      };
+      auto rows = impl_->rows_matching(
+          kTorchArchListsFile, {"platform", "variant", "torch_from", "torch_to"}, this_build);
+      std::vector<TorchArchList> parsed;
+      if (rows && parse_torch_arch_lists(*rows, parsed)) {
+        impl_->mark_overlay_rows(kTorchArchListsFile, parsed);
+        it = impl_->arch_rows.emplace(key, std::move(parsed)).first;
+      }
+    }
+    if (it != impl_->arch_rows.end()) return first_of(it->second);
+  }
+  return first_of(torch_arch_lists());
+}
+
+std::vector<const FrameworkRequirement*> KnowledgeBase::framework_rows(
+    std::string_view framework) const {
+  std::vector<const FrameworkRequirement*> out;
+  if (!impl_->frameworks.ready) {
+    // One framework's rows read from the text: an environment has one or two of them.
+    std::lock_guard<std::mutex> lock(impl_->framework_rows_mu);
+    auto it = impl_->framework_rows.find(framework);
+    if (it == impl_->framework_rows.end() && impl_->framework_rows.size() < 8) {
+      auto rows =
+          impl_->rows_where(kFrameworksFile, [&](std::string_view v) { return v == framework; });
+      std::vector<FrameworkRequirement> parsed;
+      if (rows && parse_frameworks(*rows, parsed)) {
+        impl_->mark_overlay_rows(kFrameworksFile, parsed);
+        it = impl_->framework_rows.emplace(std::string(framework), std::move(parsed)).first;
+      }
+    }
+    if (it != impl_->framework_rows.end()) {
+      for (const FrameworkRequirement& f : it->second) out.push_back(&f);
+      return out;
+    }
+  }
+  for (const FrameworkRequirement& f : frameworks())
+    if (f.framework == framework) out.push_back(&f);
+  return out;
 }
 
 const CudaRelease* KnowledgeBase::cuda_release(const CudaVersion& cuda) const {
@@ -350,6 +436,53 @@ std::optional<CsvTable> KnowledgeBase::Impl::rows_where(
   return t->table(file, rows);
 }
 
+std::optional<CsvTable> KnowledgeBase::Impl::rows_matching(
+    const char* file, const std::vector<std::string_view>& columns,
+    const std::function<bool(const std::vector<std::string_view>&)>& match) const {
+  auto t = text_rows(files, file);
+  if (!t) return std::nullopt;
+  // Where the columns are, from the header.
+  const std::string_view header = trim(t->line_at(t->header));
+  if (header.find('"') != std::string_view::npos) return std::nullopt;
+  const std::vector<std::string_view> names = split(header, ',');
+  std::vector<std::size_t> at;
+  for (std::string_view column : columns) {
+    auto it = std::find_if(names.begin(), names.end(),
+                           [&](std::string_view n) { return trim(n) == column; });
+    if (it == names.end()) return std::nullopt;
+    at.push_back(static_cast<std::size_t>(it - names.begin()));
+  }
+  const std::size_t needed = at.empty() ? 0 : *std::max_element(at.begin(), at.end()) + 1;
+  std::vector<std::pair<std::size_t, int>> rows;
+  std::vector<std::string_view> fields, picked(at.size());
+  int line = t->data_line;
+  for (std::size_t pos = t->data; pos < t->text.size(); pos = t->next_line(pos), ++line) {
+    std::string_view row = t->line_at(pos);
+    if (trim(row).empty()) continue;
+    // As in rows_where: a quote that may open a field going on past this line.
+    if (row.find('"') != std::string_view::npos && count_char(row, '"') % 2 != 0)
+      return std::nullopt;
+    fields.clear();
+    for (std::string_view rest = row; fields.size() < needed;) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view field = rest.substr(0, comma);
+      if (field.find('"') != std::string_view::npos)
+        return std::nullopt;  // quoted: the table decides
+      fields.push_back(trim(field));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    // A row short of fields is kept: the row parser reports it.
+    bool keep = fields.size() < needed;
+    if (!keep) {
+      for (std::size_t i = 0; i < at.size(); ++i) picked[i] = fields[at[i]];
+      keep = match(picked);
+    }
+    if (keep) rows.emplace_back(pos, line);
+  }
+  return t->table(file, rows);
+}
+
 std::optional<CsvTable> KnowledgeBase::Impl::rows_bisect(
     const char* file, const std::function<std::optional<int>(std::string_view)>& compare) const {
   auto t = text_rows(files, file);
@@ -442,9 +575,32 @@ std::vector<const GpuProduct*> KnowledgeBase::find_gpus(std::string_view name) c
 }
 
 const GpuArch* KnowledgeBase::arch_of_cc(const ComputeCapability& cc) const {
-  for (const auto& a : gpu_archs())
-    if (a.cc == cc.plain()) return &a;
-  return nullptr;
+  const ComputeCapability want = cc.plain();
+  auto first_of = [&](const std::vector<GpuArch>& rows) -> const GpuArch* {
+    for (const auto& a : rows)
+      if (a.cc == want) return &a;
+    return nullptr;
+  };
+  if (impl_->archs.ready) return first_of(gpu_archs());
+  // One compute capability's rows read from the text: a machine has one or two.
+  {
+    std::lock_guard<std::mutex> lock(impl_->arch_of_cc_rows_mu);
+    const std::string key = want.str();
+    auto it = impl_->arch_of_cc_rows.find(key);
+    if (it == impl_->arch_of_cc_rows.end() && impl_->arch_of_cc_rows.size() < 4) {
+      auto rows = impl_->rows_matching(kGpuArchsFile, {"cc"}, [&](const auto& f) {
+        auto parsed = ComputeCapability::parse(f[0]);
+        return !parsed || *parsed == want;  // one that does not parse: the row parser says so
+      });
+      std::vector<GpuArch> parsed;
+      if (rows && parse_gpu_archs(*rows, parsed)) {
+        impl_->mark_overlay_rows(kGpuArchsFile, parsed);
+        it = impl_->arch_of_cc_rows.emplace(key, std::move(parsed)).first;
+      }
+    }
+    if (it != impl_->arch_of_cc_rows.end()) return first_of(it->second);
+  }
+  return first_of(gpu_archs());
 }
 
 const DriverBranch* KnowledgeBase::driver_branch(int branch) const {

@@ -241,6 +241,8 @@ class KnowledgeBase {
   // Arch list of a variant's wheel on a platform; nullptr when not sourced (unknown).
   const TorchArchList* arch_list(const Pep440Version& torch, std::string_view variant,
                                  Platform platform) const;
+  // The rows of frameworks.csv for one framework ("jax", "vllm"), in file order.
+  std::vector<const FrameworkRequirement*> framework_rows(std::string_view framework) const;
   // The newest update of that major.minor when `cuda` has no patch; else that exact one.
   const CudaRelease* cuda_release(const CudaVersion& cuda) const;
   std::optional<DriverVersion> minimum_driver_for(const CudaVersion& cuda, Os os) const;

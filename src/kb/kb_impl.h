@@ -89,11 +89,24 @@ struct KnowledgeBase::Impl {
   std::map<std::string, std::vector<TorchVariant>> variant_rows;
   std::mutex wheel_rows_mu;  // torch_wheels: one release's rows of torch-wheels.csv
   std::map<std::string, std::vector<TorchWheelSet>> wheel_rows;
+  std::mutex arch_rows_mu;  // arch_list: one torch build's rows of torch-arch-lists.csv
+  std::map<std::string, std::vector<TorchArchList>> arch_rows;
+  std::mutex release_rows_mu;  // torch_release: one release's row of torch-releases.csv
+  std::map<std::string, std::vector<TorchRelease>> release_rows;
+  std::mutex arch_of_cc_rows_mu;  // arch_of_cc: one compute capability's rows of gpu-archs.csv
+  std::map<std::string, std::vector<GpuArch>> arch_of_cc_rows;
+  std::mutex framework_rows_mu;  // framework_rows: one framework's rows of frameworks.csv
+  std::map<std::string, std::vector<FrameworkRequirement>, std::less<>> framework_rows;
   // The rows of `file` whose first field matches, as a table of their own with their real
   // line numbers; nullopt when lines cannot be taken for rows (quotes), and then the whole
   // table must decide.
   std::optional<CsvTable> rows_where(
       const char* file, const std::function<bool(std::string_view)>& first_field_matches) const;
+  // The same, matching on the fields of the named columns (in that order; none of them may be
+  // quoted, else nullopt).
+  std::optional<CsvTable> rows_matching(
+      const char* file, const std::vector<std::string_view>& columns,
+      const std::function<bool(const std::vector<std::string_view>&)>& match) const;
   // The same for a file whose rows are in order of their first field, found by bisecting its
   // lines: `compare(first_field)` is <0, 0 or >0 as the row's key is below, at or above the
   // one wanted, nullopt for a key it cannot read (then the whole table must decide).

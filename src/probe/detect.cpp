@@ -54,10 +54,10 @@ const std::string* ProbeContext::read_head(std::string_view path, std::size_t by
 
 const std::vector<DirEntry>* ProbeContext::list(std::string_view path) {
   auto it = dirs_.find(path);
-  if (it != dirs_.end()) return it->second ? &*it->second : nullptr;
-  std::optional<std::vector<DirEntry>> value;
+  if (it != dirs_.end()) return it->second.get();
+  SharedListing value;
   if (host.is_dir(path)) {
-    auto entries = host.list_dir(path);
+    auto entries = host.listing(path);
     if (entries) {
       value = std::move(*entries);
     } else {
@@ -66,7 +66,7 @@ const std::vector<DirEntry>* ProbeContext::list(std::string_view path) {
   }
   auto [pos, inserted] = dirs_.emplace(std::string(path), std::move(value));
   (void)inserted;
-  return pos->second ? &*pos->second : nullptr;
+  return pos->second.get();
 }
 
 std::string ProbeContext::canonical(std::string_view path) const {

@@ -55,7 +55,7 @@ class ProbeContext {
  private:
   std::map<std::string, std::optional<std::string>, std::less<>> files_;
   std::map<std::string, std::optional<std::string>, std::less<>> heads_;
-  std::map<std::string, std::optional<std::vector<DirEntry>>, std::less<>> dirs_;
+  std::map<std::string, SharedListing, std::less<>> dirs_;  // null: not a readable folder
   // canonical() is asked for the same few folders hundreds of times (every ld.so.cache entry).
   mutable std::map<std::string, std::string, std::less<>> canonical_;
   std::optional<std::vector<LdCacheEntry>> ld_cache_;

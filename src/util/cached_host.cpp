@@ -25,7 +25,13 @@ typename Map::mapped_type remember(std::mutex& mu, Map& cache, std::string_view 
 }  // namespace
 
 Result<std::vector<DirEntry>> CachedHost::list_dir(std::string_view path) const {
-  return remember(mu_, dirs_, path, [&] { return inner_.list_dir(path); });
+  auto entries = listing(path);
+  if (!entries) return make_error(entries.error());
+  return std::vector<DirEntry>(**entries);
+}
+
+Result<SharedListing> CachedHost::listing(std::string_view path) const {
+  return remember(mu_, dirs_, path, [&] { return inner_.listing(path); });
 }
 
 std::optional<FileInfo> CachedHost::stat(std::string_view path) const {

@@ -30,6 +30,7 @@ class CachedHost final : public Host {
     return inner_.read_head(path, bytes);
   }
   Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
+  Result<SharedListing> listing(std::string_view path) const override;
   std::optional<FileInfo> stat(std::string_view path) const override;
   std::optional<FileInfo> stat_once(std::string_view path) const override {
     return inner_.stat_once(path);
@@ -53,7 +54,7 @@ class CachedHost final : public Host {
  private:
   const Host& inner_;
   mutable std::mutex mu_;
-  mutable PathMap<Result<std::vector<DirEntry>>> dirs_;
+  mutable PathMap<Result<SharedListing>> dirs_;
   mutable PathMap<std::optional<FileInfo>> stats_;
   mutable PathMap<Result<std::string>> links_;
   CanonicalPaths canonical_;

@@ -21,6 +21,12 @@ RunResult Host::run_streaming(const std::vector<std::string>& argv, int timeout_
   return r;
 }
 
+Result<SharedListing> Host::listing(std::string_view path) const {
+  auto entries = list_dir(path);
+  if (!entries) return make_error(entries.error());
+  return SharedListing(std::make_shared<const std::vector<DirEntry>>(std::move(*entries)));
+}
+
 bool Host::is_dir(std::string_view path) const {
   auto info = stat(path);
   return info && info->type == FileType::kDirectory;
@@ -88,14 +94,14 @@ Result<std::string> CanonicalPaths::resolve(std::string_view path, const LinkOf&
 bool CanonicalPaths::known_link_free(std::string_view normal_path) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = done_.find(normal_path);
-  return it != done_.end() && it->second == normal_path;
+  return it != done_.end() && it->second.empty();
 }
 
 void CanonicalPaths::remember_link_free(std::string_view normal_path) const {
   if (normal_path.size() > kMaxPathBytes) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (done_.find(normal_path) == done_.end())
-    done_.emplace(std::string(normal_path), std::string(normal_path));
+    done_.emplace(std::string(normal_path), std::string());
 }
 
 Result<std::string> CanonicalPaths::resolve_normal(const std::string& path, const LinkOf& link_of,
@@ -113,7 +119,11 @@ Result<std::string> CanonicalPaths::resolve_normal(const std::string& path, cons
     std::lock_guard<std::mutex> lock(mu_);
     while (end > 1) {
       if (auto it = done_.find(std::string_view(path).substr(0, end)); it != done_.end()) {
-        if (it->second != "/") cur = it->second;
+        if (it->second.empty()) {
+          cur.assign(path, 0, end);  // itself
+        } else if (it->second != "/") {
+          cur = it->second;
+        }
         break;
       }
       end = path.rfind('/', end - 1);
@@ -149,8 +159,12 @@ Result<std::string> CanonicalPaths::resolve_normal(const std::string& path, cons
     }
     end = stop;
     // Only answers are kept: a link loop is rare, and its error depends on the walk so far.
+    // A prefix that is its own canonical path (most are) keeps an empty answer: no copy.
     std::lock_guard<std::mutex> lock(mu_);
-    done_.emplace(path.substr(0, end), cur.empty() ? std::string("/") : cur);
+    const std::string_view prefix = std::string_view(path).substr(0, end);
+    done_.emplace(std::string(prefix), cur == prefix ? std::string()
+                                       : cur.empty() ? std::string("/")
+                                                     : cur);
   }
   return cur.empty() ? std::string("/") : cur;
 }

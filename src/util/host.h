@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ struct RunResult {
   std::string err;  // stderr
 };
 
+using SharedListing = std::shared_ptr<const std::vector<DirEntry>>;
+
 class Host {
  public:
   virtual ~Host() = default;
@@ -52,6 +55,9 @@ class Host {
   virtual Result<std::string> read_head(std::string_view path, std::size_t bytes) const;
   // Entries sorted by name, without "." and "..".
   virtual Result<std::vector<DirEntry>> list_dir(std::string_view path) const = 0;
+  // list_dir's answer shared, not copied: a CachedHost hands out the one it keeps (a
+  // site-packages or a system lib folder has hundreds of entries, and is listed several times).
+  virtual Result<SharedListing> listing(std::string_view path) const;
   // Follows links; nullopt when the path does not exist (or a link dangles).
   virtual std::optional<FileInfo> stat(std::string_view path) const = 0;
   // stat() of a file asked about once (the kernel cache's stamps, a thousand of them on a
@@ -117,7 +123,7 @@ class CanonicalPaths {
   Result<std::string> resolve_normal(const std::string& path, const LinkOf& link_of,
                                      int& links) const;
   mutable std::mutex mu_;
-  mutable PathMap<std::string> done_;
+  mutable PathMap<std::string> done_;  // path -> its canonical path; "" when it is itself
 };
 std::string path_dirname(std::string_view path);
 std::string path_basename(std::string_view path);
@@ -128,6 +134,9 @@ class RootedHost final : public Host {
  public:
   explicit RootedHost(std::string root = "/",
                       std::optional<std::map<std::string, std::string>> env = std::nullopt);
+  ~RootedHost() override;
+  RootedHost(const RootedHost&) = delete;
+  RootedHost& operator=(const RootedHost&) = delete;
 
   // The same default as Host's, so that calls on the concrete type compile too.
   Result<std::string> read_file(std::string_view path,
@@ -173,6 +182,18 @@ class RootedHost final : public Host {
   // What the listing of folder `dir` (a canonical machine path) says of `name`: nullopt when
   // the folder was not listed or lists it as a link; an absent entry when it lacks the name.
   std::optional<Entry> listed(std::string_view dir, std::string_view name) const;
+  // lstat of `normal`, a file in the link-free folder that ends at `dir_end`: relative to an
+  // open anchor folder above it, so that the kernel walks the few components below the anchor
+  // rather than the whole path (0.31 against 0.52 us a file on the bench tree).
+  // Whether the folders of `normal` up to `dir_end` are free of links (a link on the way, or
+  // a folder missing from there on), each component looked up in what is known.
+  enum class Folders { kLinkFree, kLink, kMissing };
+  Folders walk_folders(std::string_view normal, std::size_t dir_end) const;
+  // open(2) of a machine path under the root; `canonical` (when given) gets its canonical
+  // machine path. A path without links takes no component-by-component resolution.
+  Result<int> open_under_root(std::string_view path, int flags, std::string* canonical) const;
+  std::optional<FileInfo> lstat_link_free(std::string_view normal, std::size_t dir_end,
+                                          bool& is_link) const;
   void remember_listing(const std::string& dir, const std::vector<DirEntry>& sorted) const;
 
   // A listing kept compactly: the names in one block, views of them in name order.
@@ -187,6 +208,14 @@ class RootedHost final : public Host {
   mutable std::mutex entries_mu_;
   mutable PathMap<Entry> entries_;
   mutable PathMap<Listing> listings_;
+  // The anchor: a link-free folder held open (O_PATH), the nearest listed one above the files
+  // stat_once was last asked about (site-packages, for the kernel cache's stamps).
+  mutable std::mutex stat_mu_;  // guards the anchor and last_free_dir_
+  mutable std::string anchor_;
+  mutable int anchor_fd_ = -1;
+  // The folder of the last file stat_link_free found link-free: the next file there (a
+  // package's libraries come in a row) needs no walk.
+  mutable std::string last_free_dir_;
   CanonicalPaths canonical_;
 };
 

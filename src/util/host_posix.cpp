@@ -85,6 +85,10 @@ RootedHost::RootedHost(std::string root, std::optional<std::map<std::string, std
   }
 }
 
+RootedHost::~RootedHost() {
+  if (anchor_fd_ >= 0) close(anchor_fd_);
+}
+
 std::optional<RootedHost::Entry> RootedHost::listed(std::string_view dir,
                                                     std::string_view name) const {
   auto it = listings_.find(dir);
@@ -246,30 +250,31 @@ Result<std::string> read_open_file(int fd, std::string_view path, std::size_t li
 
 Result<std::string> RootedHost::read_file(std::string_view path, std::size_t limit) const {
   ++reads_;
-  auto disk = resolved_disk_path(*this, path);
-  if (!disk) return make_error(disk.error());
   // O_NONBLOCK: opening a FIFO must not wait for a writer.
-  int fd = open(disk->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return make_error(errno_message(path));
-  return read_open_file(fd, path, limit, false);
+  auto fd = open_under_root(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, nullptr);
+  if (!fd) return make_error(fd.error());
+  return read_open_file(*fd, path, limit, false);
 }
 
 Result<std::string> RootedHost::read_head(std::string_view path, std::size_t bytes) const {
   ++reads_;
-  auto disk = resolved_disk_path(*this, path);
-  if (!disk) return make_error(disk.error());
-  int fd = open(disk->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return make_error(errno_message(path));
-  return read_open_file(fd, path, bytes, true);
+  auto fd = open_under_root(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, nullptr);
+  if (!fd) return make_error(fd.error());
+  return read_open_file(*fd, path, bytes, true);
 }
 
 Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const {
   ++reads_;
-  auto resolved = resolved_disk_path(*this, path);
-  if (!resolved) return make_error(resolved.error());
-  const std::string& disk = *resolved;
-  DIR* dir = opendir(disk.c_str());
-  if (dir == nullptr) return make_error(errno_message(path));
+  std::string canonical;
+  auto fd = open_under_root(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, &canonical);
+  if (!fd) return make_error(fd.error());
+  DIR* dir = fdopendir(*fd);
+  if (dir == nullptr) {
+    std::string msg = errno_message(path);
+    close(*fd);
+    return make_error(msg);
+  }
+  const std::string disk = root_ + canonical;
   std::vector<DirEntry> out;
   while (dirent* e = readdir(dir)) {
     std::string_view name(e->d_name);
@@ -316,8 +321,7 @@ Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const 
   sorted.reserve(out.size());
   for (const auto& [key, i] : order) sorted.push_back(std::move(out[i]));
   if (!root_.empty()) {
-    // The canonical machine path of the folder, which resolved_disk_path has just resolved.
-    remember_listing(disk.substr(root_.size()), sorted);
+    remember_listing(canonical, sorted);  // the folder's canonical machine path
   }
   return sorted;
 }
@@ -325,20 +329,16 @@ Result<std::vector<DirEntry>> RootedHost::list_dir(std::string_view path) const 
 std::optional<std::optional<FileInfo>> RootedHost::stat_link_free(std::string_view normal,
                                                                   bool once) const {
   // The common case: the thousands of files under one site-packages, stat'ed for the kernel
-  // cache. Up from the file to the nearest folder known to be free of links ("/" is)...
+  // cache.
   if (normal.size() > PATH_MAX) return std::nullopt;  // canonical() gives the error
   const std::size_t dir_end = normal.rfind('/');
-  std::size_t end = dir_end;
-  while (end > 0 && !canonical_.known_link_free(normal.substr(0, end)))
-    end = normal.rfind('/', end - 1);
-  // ...then down again, each folder answered by its parent's listing or by one lstat.
-  while (end < dir_end) {
-    const std::size_t next = normal.find('/', end + 1);
-    auto e = entry(normal.substr(0, next));
-    if (!e || e->link) return std::nullopt;
-    if (!e->exists || e->type != FileType::kDirectory) return std::optional<FileInfo>();
-    end = next;
-    canonical_.remember_link_free(normal.substr(0, end));  // the next file here walks no more
+  switch (walk_folders(normal, dir_end)) {
+    case Folders::kLink:
+      return std::nullopt;
+    case Folders::kMissing:
+      return std::optional<FileInfo>();
+    case Folders::kLinkFree:
+      break;
   }
   if (!once) {
     auto e = entry(normal, /*stated=*/true);
@@ -348,13 +348,118 @@ std::optional<std::optional<FileInfo>> RootedHost::stat_link_free(std::string_vi
   }
   // A file asked about once: one lstat, nothing looked up or remembered. A link takes the
   // long way.
-  char disk[2 * PATH_MAX];
-  if (!disk_path_into(root_, normal, disk)) return std::nullopt;
+  bool is_link = false;
+  auto info = lstat_link_free(normal, dir_end, is_link);
+  if (is_link) return std::nullopt;
+  return std::optional<std::optional<FileInfo>>(info);
+}
+
+RootedHost::Folders RootedHost::walk_folders(std::string_view normal, std::size_t dir_end) const {
+  const std::string_view dir = normal.substr(0, dir_end);
+  {
+    std::lock_guard<std::mutex> lock(stat_mu_);
+    if (!last_free_dir_.empty() && dir == last_free_dir_) return Folders::kLinkFree;
+  }
+  // Up from the file to the nearest folder known to be free of links ("/" is)...
+  std::size_t end = dir_end;
+  while (end > 0 && !canonical_.known_link_free(normal.substr(0, end)))
+    end = normal.rfind('/', end - 1);
+  // ...then down again, each folder answered by its parent's listing or by one lstat.
+  while (end < dir_end) {
+    const std::size_t next = normal.find('/', end + 1);
+    auto e = entry(normal.substr(0, next));
+    if (!e || e->link) return Folders::kLink;
+    if (!e->exists || e->type != FileType::kDirectory) return Folders::kMissing;
+    end = next;
+    canonical_.remember_link_free(normal.substr(0, end));  // the next file here walks no more
+  }
+  std::lock_guard<std::mutex> lock(stat_mu_);
+  last_free_dir_.assign(dir);
+  return Folders::kLinkFree;
+}
+
+Result<int> RootedHost::open_under_root(std::string_view path, int flags,
+                                        std::string* canonical) const {
+  if (!root_.empty()) {
+    // The common case: a file in folders without links (a METADATA in its dist-info folder)
+    // opens without resolving each component; O_NOFOLLOW sends a link at the end the long way.
+    std::string copy;
+    std::string_view normal = path;
+    if (!path_is_normal(path)) normal = copy = path_normalize(path);
+    char disk[2 * PATH_MAX];
+    if (normal.size() > 1 && normal.size() <= PATH_MAX &&
+        walk_folders(normal, normal.rfind('/')) != Folders::kLink &&
+        disk_path_into(root_, normal, disk)) {
+      // A link at the end fails with ELOOP, or with ENOTDIR under O_DIRECTORY (as does a
+      // file, which the long way then finds again).
+      const int fd = open(disk, flags | O_NOFOLLOW);
+      if (fd >= 0 || (errno != ELOOP && errno != ENOTDIR)) {
+        if (fd < 0) return make_error(errno_message(path));
+        if (canonical) canonical->assign(normal);
+        return fd;
+      }
+    }
+  }
+  auto disk = resolved_disk_path(*this, path);
+  if (!disk) return make_error(disk.error());
+  const int fd = open(disk->c_str(), flags);
+  if (fd < 0) return make_error(errno_message(path));
+  if (canonical) canonical->assign(std::string_view(*disk).substr(root_.size()));
+  return fd;
+}
+
+std::optional<FileInfo> RootedHost::lstat_link_free(std::string_view normal, std::size_t dir_end,
+                                                    bool& is_link) const {
   struct stat st {};
-  if (lstat(disk, &st) != 0) return std::optional<FileInfo>();
-  if (S_ISLNK(st.st_mode)) return std::nullopt;
-  return std::optional<FileInfo>(
-      FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)});
+  int rc = -1;
+  bool relative = false;
+  {
+    std::lock_guard<std::mutex> lock(stat_mu_);
+    auto under_anchor = [&] {
+      return !anchor_.empty() && normal.size() > anchor_.size() + 1 &&
+             normal[anchor_.size()] == '/' && normal.compare(0, anchor_.size(), anchor_) == 0;
+    };
+    if (!under_anchor() && dir_end > 0) {
+      // A new anchor: the nearest folder above this file that was listed (the folders a
+      // scan goes through), else the file's own. Every folder above a link-free one is
+      // link-free too.
+      std::string_view pick = normal.substr(0, dir_end);
+      {
+        std::lock_guard<std::mutex> entries_lock(entries_mu_);
+        for (std::string_view up = pick; !up.empty(); up = up.substr(0, up.rfind('/'))) {
+          if (listings_.find(up) != listings_.end()) {
+            pick = up;
+            break;
+          }
+        }
+      }
+      if (anchor_fd_ >= 0) close(anchor_fd_);
+      anchor_.assign(pick);
+      char disk[2 * PATH_MAX];
+      anchor_fd_ = disk_path_into(root_, anchor_, disk)
+                       ? open(disk, O_PATH | O_DIRECTORY | O_CLOEXEC)
+                       : -1;  // no anchor: the files below it take the whole path
+    }
+    if (anchor_fd_ >= 0 && under_anchor()) {
+      char rel[PATH_MAX + 1];
+      const std::string_view tail = normal.substr(anchor_.size() + 1);
+      std::memcpy(rel, tail.data(), tail.size());
+      rel[tail.size()] = '\0';
+      rc = fstatat(anchor_fd_, rel, &st, AT_SYMLINK_NOFOLLOW);
+      relative = true;
+    }
+  }
+  if (!relative) {
+    char disk[2 * PATH_MAX];
+    if (!disk_path_into(root_, normal, disk)) return std::nullopt;
+    rc = lstat(disk, &st);
+  }
+  if (rc != 0) return std::nullopt;
+  if (S_ISLNK(st.st_mode)) {
+    is_link = true;
+    return std::nullopt;
+  }
+  return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)};
 }
 
 std::optional<FileInfo> RootedHost::stat(std::string_view path) const {

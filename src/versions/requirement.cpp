@@ -219,6 +219,7 @@ bool is_set_variable(const Marker::Operand& o) {
 
 std::string normalize_package_name(std::string_view name) {
   std::string out;
+  out.reserve(name.size());  // one allocation for a long name, not one per doubling
   bool in_sep = false;
   for (char c : name) {
     if (c == '-' || c == '_' || c == '.') {

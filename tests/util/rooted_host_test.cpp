@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -178,13 +179,19 @@ TEST_F(RootedHostTest, ListingsAndStatOnceAnswerLikeTheKernel) {
   fs::create_symlink("b/file", root / "t/a/to-file");
   fs::create_symlink("nothing", root / "t/a/dangling");
   fs::create_symlink("/secret", root / "t/a/b/secret-link");
-  const std::vector<std::string> dirs = {"/t", "/t/a", "/t/a/b", "/t/a/b/deep"};
+  // A folder link below a listed folder, absolute: stat_once's relative lstat from the listed
+  // folder must not follow it to the build machine's /etc.
+  fs::create_symlink("/etc", root / "t/a/b/etc-link");
+  write(root / "etc/hostname", "fixture-host");
+  write(root / "u/x/file", "abc");  // another tree: the anchor moves and comes back
+  const std::vector<std::string> dirs = {"/t", "/t/a", "/t/a/b", "/t/a/b/deep", "/u"};
   // Relative links only here, which the kernel resolves the same way from "/".
   const std::vector<std::string> paths = {
       "/t/a/b/file",   "/t/a/b/deep/er/lib.so", "/t/a/to-b/file",
       "/t/a/to-file",  "/t/a/to-file/x",        "/t/a/b/file/x",
       "/t/a/dangling", "/t/a/b/missing",        "/t/a/missing/x",
-      "/t/a/b/dir",    "/t/a/b/deep/../file",   "/t/a/b/deep/er/lib.so/x"};
+      "/t/a/b/dir",    "/t/a/b/deep/../file",   "/t/a/b/deep/er/lib.so/x",
+      "/u/x/file",     "/t/a/b/deep/er/lib.so", "/u/x/missing"};
   for (int mode = 0; mode < 4; ++mode) {
     const bool once = mode % 2 == 1, listed = mode >= 2;
     RootedHost fresh(root.string());
@@ -200,15 +207,55 @@ TEST_F(RootedHostTest, ListingsAndStatOnceAnswerLikeTheKernel) {
       }
     }
     // Absolute links start again at the root: /secret is the root's ("inside", 6 bytes).
-    for (const char* p :
-         {"/t/a/abs-b/deep/er/lib.so", "/t/a/b/secret-link", "/t/a/abs-b/secret-link"}) {
+    for (const char* p : {"/t/a/abs-b/deep/er/lib.so", "/t/a/b/secret-link",
+                          "/t/a/abs-b/secret-link", "/t/a/b/etc-link/hostname"}) {
       auto info = once ? fresh.stat_once(p) : fresh.stat(p);
       ASSERT_TRUE(info.has_value()) << p << " mode " << mode;
-      EXPECT_EQ(info->size, std::string_view(p).ends_with("lib.so") ? 2u : 6u) << p;
+      const std::string_view name(p);
+      EXPECT_EQ(info->size, name.ends_with("lib.so")     ? 2u
+                            : name.ends_with("hostname") ? 12u
+                                                         : 6u)
+          << p;
     }
     auto text = fresh.read_file("/t/a/abs-b/secret-link");
     ASSERT_TRUE(text.ok());
     EXPECT_EQ(*text, "inside");
+    // Reads and listings take the same short way when no link is on the path: they answer
+    // as the kernel does (relative links), and re-root absolute ones.
+    for (const std::string& p : paths) {
+      std::error_code ec;
+      const fs::path disk = root.string() + p;
+      const bool file = fs::is_regular_file(disk, ec), dir = fs::is_directory(disk, ec);
+      auto read = fresh.read_file(p);
+      auto head = fresh.read_head(p, 2);
+      EXPECT_EQ(read.ok(), file) << p << " mode " << mode;
+      EXPECT_EQ(head.ok(), file) << p << " mode " << mode;
+      if (read && file) {
+        std::ifstream in(disk);
+        std::string want((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        EXPECT_EQ(*read, want) << p;
+        EXPECT_EQ(*head, want.substr(0, 2)) << p;
+      }
+      auto listing = fresh.list_dir(p);
+      EXPECT_EQ(listing.ok(), dir) << p << " mode " << mode;
+    }
+    EXPECT_EQ(fresh.read_file("/t/a/b/etc-link/hostname").value_or("?"), "fixture-host");
+    auto via_link = fresh.list_dir("/t/a/to-b");
+    auto direct = fresh.list_dir("/t/a/b");
+    ASSERT_TRUE(via_link.ok() && direct.ok());
+    EXPECT_EQ(via_link->size(), direct->size());
+    auto etc = fresh.list_dir("/t/a/b/etc-link");
+    ASSERT_TRUE(etc.ok()) << etc.error();
+    // The root's /etc (alternatives and hostname), not the build machine's.
+    ASSERT_EQ(etc->size(), 2u);
+    EXPECT_EQ(etc->front().name, "alternatives");
+    EXPECT_EQ(etc->back().name, "hostname");
+    auto not_dir = fresh.list_dir("/t/a/b/file");
+    ASSERT_FALSE(not_dir.ok());
+    EXPECT_EQ(not_dir.error(), "/t/a/b/file: Not a directory");
+    auto missing = fresh.read_file("/t/a/missing/x");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error(), "/t/a/missing/x: No such file or directory");
   }
 }
 
