@@ -159,25 +159,16 @@ const TorchRelease* KnowledgeBase::torch_release(const Pep440Version& v) const {
       if (r.version == want) return &r;
     return nullptr;
   };
-  if (impl_->torch.ready) return first_of(torch_releases());
   // One release's row read from the text (a doctor run asks about the torch installed).
-  {
-    std::lock_guard<std::mutex> lock(impl_->release_rows_mu);
-    const std::string key = want.str();
-    auto it = impl_->release_rows.find(key);
-    if (it == impl_->release_rows.end() && impl_->release_rows.size() < 4) {
-      auto rows = impl_->rows_where(kTorchReleasesFile, [&](std::string_view text) {
-        auto parsed = Pep440Version::parse(text);
-        return !parsed || *parsed == want;  // one that does not parse: the row parser says so
-      });
-      std::vector<TorchRelease> parsed;
-      if (rows && parse_torch_releases(*rows, parsed)) {
-        impl_->mark_overlay_rows(kTorchReleasesFile, parsed);
-        it = impl_->release_rows.emplace(key, std::move(parsed)).first;
-      }
-    }
-    if (it != impl_->release_rows.end()) return first_of(it->second);
-  }
+  auto pick = [&] {
+    return impl_->rows_where(kTorchReleasesFile, [&](std::string_view text) {
+      auto parsed = Pep440Version::parse(text);
+      return !parsed || *parsed == want;  // one that does not parse: the row parser says so
+    });
+  };
+  if (const auto* rows = impl_->picked(impl_->torch, impl_->release_rows, want.str(), 4,
+                                       kTorchReleasesFile, parse_torch_releases, pick))
+    return first_of(*rows);
   return first_of(torch_releases());
 }
 
@@ -186,34 +177,25 @@ std::vector<const TorchVariant*> KnowledgeBase::variants_of(const Pep440Version&
   std::vector<const TorchVariant*> out;
   // One release's rows read from the text (a doctor run asks about the one or two torch
   // builds installed; the 280-row table cost a third of it), unless the table is parsed.
-  {
-    std::lock_guard<std::mutex> lock(impl_->variant_rows_mu);
-    const std::string key = want.str();
-    auto it = impl_->variant_rows.find(key);
-    // Past a few releases (a search over many, as `install` does when little fits), one
-    // parse of the whole table is cheaper than a scan of its text per release.
-    if (it == impl_->variant_rows.end() && impl_->variant_rows.size() < 3) {
-      // A release's rows are consecutive: its version text is parsed once, not once a row.
-      std::string_view last_text;
-      bool last_match = false;
-      auto rows = impl_->rows_where(kTorchVariantsFile, [&](std::string_view v) {
-        if (last_text.data() == nullptr || v != last_text) {
-          auto parsed = Pep440Version::parse(v);
-          last_text = v;
-          last_match = parsed && *parsed == want;
-        }
-        return last_match;
-      });
-      std::vector<TorchVariant> parsed;
-      if (rows && parse_torch_variants(*rows, parsed)) {
-        impl_->mark_overlay_rows(kTorchVariantsFile, parsed);
-        it = impl_->variant_rows.emplace(key, std::move(parsed)).first;
+  auto pick = [&] {
+    // A release's rows are consecutive: its version text is parsed once, not once a row.
+    std::string_view last_text;
+    bool last_match = false;
+    return impl_->rows_where(kTorchVariantsFile, [&](std::string_view v) {
+      if (last_text.data() == nullptr || v != last_text) {
+        auto parsed = Pep440Version::parse(v);
+        last_text = v;
+        last_match = parsed && *parsed == want;
       }
-    }
-    if (it != impl_->variant_rows.end()) {
-      for (const auto& v : it->second) out.push_back(&v);
-      return out;
-    }
+      return last_match;
+    });
+  };
+  // Past a few releases (a search over many, as `install` does when little fits), the whole
+  // table answers.
+  if (const auto* rows = impl_->picked(impl_->variants, impl_->variant_rows, want.str(), 3,
+                                       kTorchVariantsFile, parse_torch_variants, pick)) {
+    for (const auto& v : *rows) out.push_back(&v);
+    return out;
   }
   for (const auto& v : torch_variants())
     if (v.torch == want) out.push_back(&v);
@@ -239,55 +221,38 @@ const TorchArchList* KnowledgeBase::arch_list(const Pep440Version& torch, std::s
       if (matches(a)) return &a;
     return nullptr;
   };
-  if (impl_->arch_lists.ready) return first_of(torch_arch_lists());
   // This build's rows read from the text (a doctor run asks about the one torch installed;
   // parsing the whole table cost a sixteenth of the run), unless the table is parsed.
-  {
-    std::lock_guard<std::mutex> lock(impl_->arch_rows_mu);
-    const std::string key =
-        std::string(to_string(platform)) + ' ' + to_lower(variant) + ' ' + want.str();
-    auto it = impl_->arch_rows.find(key);
-    if (it == impl_->arch_rows.end() && impl_->arch_rows.size() < 4) {
-      auto this_build = [&](const std::vector<std::string_view>& f) {
-        if (f[0] != to_string(platform) || !iequals(f[1], variant)) return false;
-        auto from = Pep440Version::parse(f[2]);
-        auto to = Pep440Version::parse(f[3]);
-        // A version that does not parse is kept: the row parser then reports it.
-        return !from || !to || (*from <= want && want <= *to);
-      };
-      auto rows = impl_->rows_matching(
-          kTorchArchListsFile, {"platform", "variant", "torch_from", "torch_to"}, this_build);
-      std::vector<TorchArchList> parsed;
-      if (rows && parse_torch_arch_lists(*rows, parsed)) {
-        impl_->mark_overlay_rows(kTorchArchListsFile, parsed);
-        it = impl_->arch_rows.emplace(key, std::move(parsed)).first;
-      }
-    }
-    if (it != impl_->arch_rows.end()) return first_of(it->second);
-  }
+  auto pick = [&] {
+    auto this_build = [&](const std::vector<std::string_view>& f) {
+      if (f[0] != to_string(platform) || !iequals(f[1], variant)) return false;
+      auto from = Pep440Version::parse(f[2]);
+      auto to = Pep440Version::parse(f[3]);
+      // A version that does not parse is kept: the row parser then reports it.
+      return !from || !to || (*from <= want && want <= *to);
+    };
+    return impl_->rows_matching(kTorchArchListsFile,
+                                {"platform", "variant", "torch_from", "torch_to"}, this_build);
+  };
+  const std::string key =
+      std::string(to_string(platform)) + ' ' + to_lower(variant) + ' ' + want.str();
+  if (const auto* rows = impl_->picked(impl_->arch_lists, impl_->arch_rows, key, 4,
+                                       kTorchArchListsFile, parse_torch_arch_lists, pick))
+    return first_of(*rows);
   return first_of(torch_arch_lists());
 }
 
 std::vector<const FrameworkRequirement*> KnowledgeBase::framework_rows(
     std::string_view framework) const {
   std::vector<const FrameworkRequirement*> out;
-  if (!impl_->frameworks.ready) {
-    // One framework's rows read from the text: an environment has one or two of them.
-    std::lock_guard<std::mutex> lock(impl_->framework_rows_mu);
-    auto it = impl_->framework_rows.find(framework);
-    if (it == impl_->framework_rows.end() && impl_->framework_rows.size() < 8) {
-      auto rows =
-          impl_->rows_where(kFrameworksFile, [&](std::string_view v) { return v == framework; });
-      std::vector<FrameworkRequirement> parsed;
-      if (rows && parse_frameworks(*rows, parsed)) {
-        impl_->mark_overlay_rows(kFrameworksFile, parsed);
-        it = impl_->framework_rows.emplace(std::string(framework), std::move(parsed)).first;
-      }
-    }
-    if (it != impl_->framework_rows.end()) {
-      for (const FrameworkRequirement& f : it->second) out.push_back(&f);
-      return out;
-    }
+  // One framework's rows read from the text: an environment has one or two of them.
+  auto pick = [&] {
+    return impl_->rows_where(kFrameworksFile, [&](std::string_view v) { return v == framework; });
+  };
+  if (const auto* rows = impl_->picked(impl_->frameworks, impl_->framework_rows, framework, 8,
+                                       kFrameworksFile, parse_frameworks, pick)) {
+    for (const FrameworkRequirement& f : *rows) out.push_back(&f);
+    return out;
   }
   for (const FrameworkRequirement& f : frameworks())
     if (f.framework == framework) out.push_back(&f);
@@ -417,23 +382,53 @@ std::optional<TextRows> text_rows(const std::map<std::string, std::string_view, 
 
 }  // namespace
 
+namespace {
+
+// The rows of `t` whose fields at the places `at` satisfy `match` (given in that order), as a
+// table of their own with their real line numbers. nullopt when the lines cannot be taken for
+// rows: a field at one of those places is quoted, or a quote may open a field that goes on
+// past its line. Then the whole table must decide.
+using RowMatch = std::function<bool(const std::vector<std::string_view>&)>;
+std::optional<CsvTable> pick_rows(const TextRows& t, const char* file,
+                                  const std::vector<std::size_t>& at, const RowMatch& match) {
+  const std::size_t needed = at.empty() ? 0 : *std::max_element(at.begin(), at.end()) + 1;
+  std::vector<std::pair<std::size_t, int>> rows;
+  std::vector<std::string_view> fields, picked(at.size());
+  int line = t.data_line;
+  for (std::size_t pos = t.data; pos < t.text.size(); pos = t.next_line(pos), ++line) {
+    std::string_view row = t.line_at(pos);
+    if (trim(row).empty()) continue;
+    if (row.find('"') != std::string_view::npos && count_char(row, '"') % 2 != 0)
+      return std::nullopt;  // few rows quote anything
+    fields.clear();
+    for (std::string_view rest = row; fields.size() < needed;) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view field = rest.substr(0, comma);
+      if (field.find('"') != std::string_view::npos) return std::nullopt;
+      fields.push_back(trim(field));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    // A row short of fields is kept: the row parser reports it.
+    bool keep = fields.size() < needed;
+    if (!keep) {
+      for (std::size_t i = 0; i < at.size(); ++i) picked[i] = fields[at[i]];
+      keep = match(picked);
+    }
+    if (keep) rows.emplace_back(pos, line);
+  }
+  return t.table(file, rows);
+}
+
+}  // namespace
+
 std::optional<CsvTable> KnowledgeBase::Impl::rows_where(
     const char* file, const std::function<bool(std::string_view)>& first_field_matches) const {
   auto t = text_rows(files, file);
   if (!t) return std::nullopt;
-  std::vector<std::pair<std::size_t, int>> rows;
-  int line = t->data_line;
-  for (std::size_t pos = t->data; pos < t->text.size(); pos = t->next_line(pos), ++line) {
-    std::string_view row = t->line_at(pos);
-    // A quoted first field, or a quote that may open a field going on past this line: the
-    // lines are not rows any more, so the whole table must decide.
-    if (row.find('"') != std::string_view::npos) {  // few rows quote anything
-      if (row.front() == '"') return std::nullopt;
-      if (count_char(row, '"') % 2 != 0) return std::nullopt;
-    }
-    if (first_field_matches(trim(row.substr(0, row.find(','))))) rows.emplace_back(pos, line);
-  }
-  return t->table(file, rows);
+  return pick_rows(*t, file, {0}, [&](const std::vector<std::string_view>& f) {
+    return first_field_matches(f[0]);
+  });
 }
 
 std::optional<CsvTable> KnowledgeBase::Impl::rows_matching(
@@ -452,35 +447,7 @@ std::optional<CsvTable> KnowledgeBase::Impl::rows_matching(
     if (it == names.end()) return std::nullopt;
     at.push_back(static_cast<std::size_t>(it - names.begin()));
   }
-  const std::size_t needed = at.empty() ? 0 : *std::max_element(at.begin(), at.end()) + 1;
-  std::vector<std::pair<std::size_t, int>> rows;
-  std::vector<std::string_view> fields, picked(at.size());
-  int line = t->data_line;
-  for (std::size_t pos = t->data; pos < t->text.size(); pos = t->next_line(pos), ++line) {
-    std::string_view row = t->line_at(pos);
-    if (trim(row).empty()) continue;
-    // As in rows_where: a quote that may open a field going on past this line.
-    if (row.find('"') != std::string_view::npos && count_char(row, '"') % 2 != 0)
-      return std::nullopt;
-    fields.clear();
-    for (std::string_view rest = row; fields.size() < needed;) {
-      const std::size_t comma = rest.find(',');
-      const std::string_view field = rest.substr(0, comma);
-      if (field.find('"') != std::string_view::npos)
-        return std::nullopt;  // quoted: the table decides
-      fields.push_back(trim(field));
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
-    // A row short of fields is kept: the row parser reports it.
-    bool keep = fields.size() < needed;
-    if (!keep) {
-      for (std::size_t i = 0; i < at.size(); ++i) picked[i] = fields[at[i]];
-      keep = match(picked);
-    }
-    if (keep) rows.emplace_back(pos, line);
-  }
-  return t->table(file, rows);
+  return pick_rows(*t, file, at, match);
 }
 
 std::optional<CsvTable> KnowledgeBase::Impl::rows_bisect(
@@ -581,25 +548,16 @@ const GpuArch* KnowledgeBase::arch_of_cc(const ComputeCapability& cc) const {
       if (a.cc == want) return &a;
     return nullptr;
   };
-  if (impl_->archs.ready) return first_of(gpu_archs());
   // One compute capability's rows read from the text: a machine has one or two.
-  {
-    std::lock_guard<std::mutex> lock(impl_->arch_of_cc_rows_mu);
-    const std::string key = want.str();
-    auto it = impl_->arch_of_cc_rows.find(key);
-    if (it == impl_->arch_of_cc_rows.end() && impl_->arch_of_cc_rows.size() < 4) {
-      auto rows = impl_->rows_matching(kGpuArchsFile, {"cc"}, [&](const auto& f) {
-        auto parsed = ComputeCapability::parse(f[0]);
-        return !parsed || *parsed == want;  // one that does not parse: the row parser says so
-      });
-      std::vector<GpuArch> parsed;
-      if (rows && parse_gpu_archs(*rows, parsed)) {
-        impl_->mark_overlay_rows(kGpuArchsFile, parsed);
-        it = impl_->arch_of_cc_rows.emplace(key, std::move(parsed)).first;
-      }
-    }
-    if (it != impl_->arch_of_cc_rows.end()) return first_of(it->second);
-  }
+  auto pick = [&] {
+    return impl_->rows_matching(kGpuArchsFile, {"cc"}, [&](const auto& f) {
+      auto parsed = ComputeCapability::parse(f[0]);
+      return !parsed || *parsed == want;  // one that does not parse: the row parser says so
+    });
+  };
+  if (const auto* rows = impl_->picked(impl_->archs, impl_->arch_of_cc_rows, want.str(), 4,
+                                       kGpuArchsFile, parse_gpu_archs, pick))
+    return first_of(*rows);
   return first_of(gpu_archs());
 }
 
@@ -648,24 +606,17 @@ const TorchWheelSet* KnowledgeBase::torch_wheels(const Pep440Version& torch, std
   Pep440Version want = torch.without_local();
   // One release's rows picked out of the embedded text (install asks about a few releases;
   // parsing all 500 rows cost a fifth of its run), unless the table is parsed already.
-  if (impl_->embedded && !impl_->wheels.ready) {
-    std::lock_guard<std::mutex> lock(impl_->wheel_rows_mu);
-    const std::string key = want.str();
-    auto it = impl_->wheel_rows.find(key);
-    // Past a few releases one parse of the whole table is cheaper than a scan per release.
-    if (it == impl_->wheel_rows.end() && impl_->wheel_rows.size() < 4) {
-      // The file writes versions in their normal form (the tests check it), so the first
-      // field is compared as text: no version parse per line.
-      auto rows = impl_->rows_where(kTorchWheelsFile, [&](std::string_view v) { return v == key; });
-      std::vector<TorchWheelSet> parsed;
-      if (rows && parse_torch_wheel_sets(*rows, parsed)) {
-        impl_->mark_overlay_rows(kTorchWheelsFile, parsed);
-        it = impl_->wheel_rows.emplace(key, std::move(parsed)).first;
-      }
-    }
-    if (it != impl_->wheel_rows.end()) {
+  const std::string key = want.str();
+  auto pick = [&] {
+    // The file writes versions in their normal form (the tests check it), so the first
+    // field is compared as text: no version parse per line.
+    return impl_->rows_where(kTorchWheelsFile, [&](std::string_view v) { return v == key; });
+  };
+  if (impl_->embedded) {
+    if (const auto* rows = impl_->picked(impl_->wheels, impl_->wheel_rows, key, 4, kTorchWheelsFile,
+                                         parse_torch_wheel_sets, pick)) {
       const TorchWheelSet* found = nullptr;
-      for (const auto& w : it->second)
+      for (const auto& w : *rows)
         if (w.platform == platform && iequals(w.index, index)) found = &w;
       return found;
     }

@@ -85,18 +85,40 @@ struct KnowledgeBase::Impl {
   // id's row (nullopt = none), one torch release's variants.
   std::mutex pci_rows_mu;
   std::map<unsigned, std::optional<PciDevice>> pci_rows;
-  std::mutex variant_rows_mu;
-  std::map<std::string, std::vector<TorchVariant>> variant_rows;
-  std::mutex wheel_rows_mu;  // torch_wheels: one release's rows of torch-wheels.csv
-  std::map<std::string, std::vector<TorchWheelSet>> wheel_rows;
-  std::mutex arch_rows_mu;  // arch_list: one torch build's rows of torch-arch-lists.csv
-  std::map<std::string, std::vector<TorchArchList>> arch_rows;
-  std::mutex release_rows_mu;  // torch_release: one release's row of torch-releases.csv
-  std::map<std::string, std::vector<TorchRelease>> release_rows;
-  std::mutex arch_of_cc_rows_mu;  // arch_of_cc: one compute capability's rows of gpu-archs.csv
-  std::map<std::string, std::vector<GpuArch>> arch_of_cc_rows;
-  std::mutex framework_rows_mu;  // framework_rows: one framework's rows of frameworks.csv
-  std::map<std::string, std::vector<FrameworkRequirement>, std::less<>> framework_rows;
+  // The rest keep, by query, the rows picked out of a table's text (see picked()).
+  template <typename T>
+  struct PickedRows {
+    std::mutex mu;
+    std::map<std::string, std::vector<T>, std::less<>> by_key;  // nodes never move
+  };
+  PickedRows<TorchVariant> variant_rows;            // variants_of: one release
+  PickedRows<TorchWheelSet> wheel_rows;             // torch_wheels: one release
+  PickedRows<TorchArchList> arch_rows;              // arch_list: one torch build
+  PickedRows<TorchRelease> release_rows;            // torch_release: one release
+  PickedRows<GpuArch> arch_of_cc_rows;              // arch_of_cc: one compute capability
+  PickedRows<FrameworkRequirement> framework_rows;  // framework_rows: one framework
+  // The rows for query `key`, picked out of `file`'s text by `pick` (rows_where and the like)
+  // and parsed on the first ask, then kept. nullptr when the whole table must answer: it is
+  // parsed already, `most` queries have been picked (past a few, one parse of the whole table
+  // is cheaper than a scan of its text per query), or the rows would not read on their own.
+  template <typename T, typename Pick>
+  const std::vector<T>* picked(const LazyTable<T>& table, PickedRows<T>& kept, std::string_view key,
+                               std::size_t most, const char* file,
+                               Status (*parse)(const CsvTable&, std::vector<T>&),
+                               const Pick& pick) const {
+    if (table.ready) return nullptr;
+    std::lock_guard<std::mutex> lock(kept.mu);
+    auto it = kept.by_key.find(key);
+    if (it == kept.by_key.end() && kept.by_key.size() < most) {
+      std::optional<CsvTable> rows = pick();
+      std::vector<T> parsed;
+      if (rows && parse(*rows, parsed)) {
+        mark_overlay_rows(file, parsed);
+        it = kept.by_key.emplace(std::string(key), std::move(parsed)).first;
+      }
+    }
+    return it == kept.by_key.end() ? nullptr : &it->second;
+  }
   // The rows of `file` whose first field matches, as a table of their own with their real
   // line numbers; nullopt when lines cannot be taken for rows (quotes), and then the whole
   // table must decide.

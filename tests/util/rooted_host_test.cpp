@@ -72,6 +72,15 @@ class RootedHostTest : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(base, ec);
   }
+  // The tree both "like the kernel" tests start from: a file and a folder under /t/a/b, a
+  // relative link to the folder and one to the file, and a dangling link.
+  void write_link_tree() {
+    write(root / "t/a/b/file", "12345");
+    fs::create_directories(root / "t/a/b/dir");
+    fs::create_symlink("b", root / "t/a/to-b");
+    fs::create_symlink("b/file", root / "t/a/to-file");
+    fs::create_symlink("nothing", root / "t/a/dangling");
+  }
 
   fs::path base, root;
   std::unique_ptr<RootedHost> host;
@@ -119,13 +128,9 @@ TEST_F(RootedHostTest, LinkLoopsAreErrorsNotHangs) {
 // with relative links that stay inside the tree, the kernel resolving the same disk paths
 // must give the same answers, asked in any order and twice.
 TEST_F(RootedHostTest, StatAndReadLinkAnswerLikeTheKernel) {
-  write(root / "t/a/b/file", "12345");
-  fs::create_directories(root / "t/a/b/dir");
-  fs::create_symlink("b", root / "t/a/to-b");
+  write_link_tree();
   fs::create_symlink("to-b", root / "t/a/chain");
   fs::create_symlink("..", root / "t/a/up");
-  fs::create_symlink("b/file", root / "t/a/to-file");
-  fs::create_symlink("nothing", root / "t/a/dangling");
   fs::create_symlink("../a/b/../b/dir", root / "t/a/dotted");
   const std::vector<std::string> paths = {"/t",
                                           "/t/a/b/file",
@@ -171,13 +176,9 @@ TEST_F(RootedHostTest, StatAndReadLinkAnswerLikeTheKernel) {
 // remembered), and answers taken from a folder's listing (a name it lacks is absent, one it
 // lists as a file or folder is no link), asked before and after the folders are listed.
 TEST_F(RootedHostTest, ListingsAndStatOnceAnswerLikeTheKernel) {
-  write(root / "t/a/b/file", "12345");
+  write_link_tree();
   write(root / "t/a/b/deep/er/lib.so", "so");
-  fs::create_directories(root / "t/a/b/dir");
-  fs::create_symlink("b", root / "t/a/to-b");
   fs::create_symlink("/t/a/b", root / "t/a/abs-b");
-  fs::create_symlink("b/file", root / "t/a/to-file");
-  fs::create_symlink("nothing", root / "t/a/dangling");
   fs::create_symlink("/secret", root / "t/a/b/secret-link");
   // A folder link below a listed folder, absolute: stat_once's relative lstat from the listed
   // folder must not follow it to the build machine's /etc.
