@@ -1,6 +1,7 @@
 #include "fleet/json_reader.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 
@@ -274,7 +275,11 @@ bool JsonReader::read_number(double& out) {
   // strtod needs a terminated string; numbers in reports are short.
   const std::string copy(text);
   out = std::strtod(copy.c_str(), nullptr);
-  return true;
+  if (std::isfinite(out)) return true;
+  // Past double's range (a 309-digit integer, 1e999): no value to give, and a report's numbers
+  // are times and schema versions. The error points at the number, not at the end of the text.
+  p_ = static_cast<std::size_t>(text.data() - s_.data());
+  return fail("a number out of range");
 }
 
 bool JsonReader::read_bool(bool& out) {

@@ -1,6 +1,7 @@
 // Reading `doctor --json` reports: a document at a time from a stream, only the keys the fleet
 // view uses (the rest skipped, but checked), every string interned.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -14,6 +15,13 @@ namespace cudafit {
 namespace {
 
 constexpr int kSchema = 1;  // Machine::kSchema of the reports this reader understands
+
+// The shortest text that reads back as v ("2", "1e+300"): a schema may be any JSON number.
+std::string number_text(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return {buf, r.ptr};
+}
 
 // A string, or "" for null; any other value is skipped (a field of an unexpected type is
 // unknown, not a broken report).
@@ -215,8 +223,8 @@ std::string read_report(JsonReader& r, Interner& strings, FleetMachine& m) {
   if (r.failed()) return r.error();
   if (!w.schema) return "not a cudafit report (no \"schema\")";
   if (*w.schema != kSchema)
-    return "a report of schema " + std::to_string(static_cast<long long>(*w.schema)) +
-           " (this cudafit reads schema " + std::to_string(kSchema) + ")";
+    return "a report of schema " + number_text(*w.schema) + " (this cudafit reads schema " +
+           std::to_string(kSchema) + ")";
   if (!w.has_findings) return "a detect report, not a doctor report (no \"findings\")";
   if (w.unix_time && *w.unix_time >= 0 && *w.unix_time < 1e11)  // year 5138: not a time
     m.unix_ms = std::llround(*w.unix_time * 1000.0);

@@ -41,6 +41,13 @@ TEST(FleetInputs, EachBadInputNamedOnceNothingElseLost) {
   auto other = nlohmann::json::parse(with_host(report_of("doctor-gtx1080-cu128"), "other"));
   other["schema"] = 2;
   testing::write(dir / "schema-2.json", other.dump(2));
+  // A schema past any integer, and a time past double's range: skipped, said plainly.
+  testing::write(dir / "schema-1e300.json", "{\"schema\": 1e300, \"findings\": []}");
+  auto far = nlohmann::json::parse(with_host(report_of("doctor-gtx1080-cu128"), "far"));
+  far["run"]["unix_time"] = 0;
+  std::string far_text = far.dump(2);
+  far_text.replace(far_text.find("\"unix_time\": 0") + 13, 1, "1e999");
+  testing::write(dir / "time-1e999.json", far_text);
   // good-1 again, older: skipped in favour of the newer.
   testing::write(dir / "dup-older.json", at_time(good, 1795000000));
   testing::write(dir / "empty.json", "");
@@ -64,12 +71,16 @@ TEST(FleetInputs, EachBadInputNamedOnceNothingElseLost) {
   EXPECT_EQ(r.code, 0) << r.err;
   // 5 machines: good-1, good-2, line-1, line-3 (and not "other", "broken", the duplicate).
   EXPECT_NE(r.out.find("cudafit fleet: 4 machines"), std::string::npos) << r.out;
-  for (const char* bad : {"truncated.json", "schema-2.json", "dup-older.json", "empty.json",
-                          "huge.json", "lines.jsonl"})
+  for (const char* bad : {"truncated.json", "schema-2.json", "schema-1e300.json", "time-1e999.json",
+                          "dup-older.json", "empty.json", "huge.json", "lines.jsonl"})
     EXPECT_EQ(occurrences(r.out, bad), 1u) << bad << "\n" << r.out;
   EXPECT_EQ(occurrences(r.out, "README.txt"), 0u);
   EXPECT_NE(r.out.find("truncated.json: skipped: line 1: truncated JSON"), std::string::npos);
   EXPECT_NE(r.out.find("schema-2.json: skipped: line 1: a report of schema 2"), std::string::npos);
+  EXPECT_NE(r.out.find("schema-1e300.json: skipped: line 1: a report of schema 1e+300"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("time-1e999.json: skipped: line "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a number out of range"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("dup-older.json: skipped: line 1: host good-1 again"), std::string::npos);
   EXPECT_NE(r.out.find("empty.json: skipped: empty"), std::string::npos);
   EXPECT_NE(r.out.find("huge.json: skipped: line 1: larger than 16 MiB"), std::string::npos);
@@ -82,7 +93,7 @@ TEST(FleetInputs, EachBadInputNamedOnceNothingElseLost) {
   for (const auto& row : j["machine_list"]) names.push_back(row["machine"]);
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"good-1", "good-2", "line-1", "line-3"}));
-  EXPECT_EQ(j["skipped"].size(), 6u);
+  EXPECT_EQ(j["skipped"].size(), 8u);
   fs::remove_all(dir);
 }
 

@@ -133,5 +133,25 @@ TEST(JsonReader, WalksObjectsAndArrays) {
   EXPECT_EQ(r.peek(), JsonReader::Type::kEnd);
 }
 
+// skip checks the grammar only; a number read for its value must be a double, and one past
+// double's range is an error at the number, not a text cut short.
+TEST(JsonReader, NumbersPastDoublesRangeAreNotRead) {
+  const std::string digits309(309, '8');  // 8.9e308 > DBL_MAX: the fuzzer's case
+  for (const std::string& text : {digits309, std::string("1e999"), std::string("-1E+400")}) {
+    JsonReader skipper(text);
+    EXPECT_TRUE(skipper.skip()) << text;
+    JsonReader r(text);
+    double v = 0;
+    EXPECT_FALSE(r.read_number(v)) << text;
+    EXPECT_FALSE(r.ran_out()) << text;
+    EXPECT_EQ(r.error(), "a number out of range") << text;
+  }
+  const std::string digits308(308, '9');  // < 1e308: still a double
+  JsonReader r(digits308);
+  double v = 0;
+  ASSERT_TRUE(r.read_number(v)) << r.error();
+  EXPECT_GT(v, 9.9e307);
+}
+
 }  // namespace
 }  // namespace cudafit
