@@ -17,23 +17,19 @@ py="${CUDAFIT_BENCH_PYTHON:-/usr/bin/python3}"  # the Python with torch, for col
 seed="${CUDAFIT_SEED_VERIFY:-$here/../shared/seed/verify.py}"
 [[ -f "$seed" || -n "${CUDAFIT_SEED_VERIFY:-}" ]] || seed="$here/../../shared/seed/verify.py"  # a worktree
 
-now_ns() { date +%s%N; }
+# Without hyperfine: "mean median best" of $1 runs in microseconds from bench/spawn_times.py
+# (posix_spawn, no shell around the command); `bash scripts/deps.sh --bench` installs hyperfine.
+spawn_us() { "$py" "$here/bench/spawn_times.py" "$1" -- "${@:2}"; }
 # Best of $1 runs of the command that follows, in microseconds (the least disturbed run on
 # shared CPUs).
 best_us() {
-  local runs=$1 best=0 t0 t
-  shift
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_ns)
-    "$@" >/dev/null 2>&1
-    t=$(( ($(now_ns) - t0) / 1000 ))
-    if (( best == 0 || t < best )); then best=$t; fi
-  done
-  echo "$best"
+  local stats
+  stats=$(spawn_us "$@") || { echo 0; return; }
+  echo "${stats##* }"
 }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
 # With hyperfine: "mean median min" of $1 runs in microseconds, timed without a shell around
-# the command (the date-loop above also counts a fork of date and of bash).
+# the command.
 hf_us() {
   local runs=$1 out
   shift
@@ -43,8 +39,8 @@ hf_us() {
   "$py" -c 'import json,sys,statistics as s; t=json.load(open(sys.argv[1]))["results"][0]["times"]; print("%d %d %d" % (s.mean(t)*1e6, s.median(t)*1e6, min(t)*1e6))' "$out"
   rm -f "$out"
 }
-# Sets timing_text ("mean X ms, median Y ms, best Z ms over N runs", with hyperfine; else the
-# best of the date loop) and last_us (the median, or that best).
+# Sets timing_text ("mean X ms, median Y ms, best Z ms over N runs", from hyperfine or else
+# spawn_times.py) and last_us (the median).
 timing() {
   local runs=$1 stats
   shift
@@ -53,8 +49,10 @@ timing() {
     timing_text="mean $(ms "$mean"), median $(ms "$median"), best $(ms "$best") over $runs runs (hyperfine -N)"
     last_us=$median
   else
-    last_us=$(best_us "$runs" "$@")
-    timing_text="best of $runs: $(ms "$last_us") (date loop)"
+    stats=$(spawn_us "$runs" "$@") || stats="0 0 0"
+    read -r mean median best <<<"$stats"
+    timing_text="mean $(ms "$mean"), median $(ms "$median"), best $(ms "$best") over $runs runs (bench/spawn_times.py; no hyperfine)"
+    last_us=$median
   fi
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0fx", a / b; else print "n/a" }'; }
@@ -96,6 +94,9 @@ if command -v hyperfine >/dev/null 2>&1; then
   hyperfine -N --runs 100 --prepare "rm -f $kcache" --export-json "$tree/cold.json" \
     -- "$(printf '%q ' "${on_tree[@]}")" >/dev/null 2>&1 &&
     "$py" -c 'import json,sys,statistics as s; t=json.load(open(sys.argv[1]))["results"][0]["times"]; print("  median %.2f ms, best %.2f ms over %d runs (hyperfine -N)" % (s.median(t)*1e3, min(t)*1e3, len(t)))' "$tree/cold.json"
+elif stats=$("$py" "$here/bench/spawn_times.py" 100 --remove "$kcache" -- "${on_tree[@]}"); then
+  read -r mean median best <<<"$stats"
+  echo "  median $(ms "$median"), best $(ms "$best") over 100 runs (bench/spawn_times.py; no hyperfine)"
 fi
 echo "== cudafit doctor, this machine (/)"
 timing 200 "$bin" doctor --no-driver-libs
