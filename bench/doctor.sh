@@ -21,10 +21,10 @@ seed="${CUDAFIT_SEED_VERIFY:-$here/../shared/seed/verify.py}"
 # (posix_spawn, no shell around the command); `bash scripts/deps.sh --bench` installs hyperfine.
 spawn_us() { "$py" "$here/bench/spawn_times.py" "$1" -- "${@:2}"; }
 # Best of $1 runs of the command that follows, in microseconds (the least disturbed run on
-# shared CPUs).
+# shared CPUs); one warm-up run, for the slow Python commands.
 best_us() {
   local stats
-  stats=$(spawn_us "$@") || { echo 0; return; }
+  stats=$("$py" "$here/bench/spawn_times.py" "$1" --warmup 1 -- "${@:2}") || { echo 0; return; }
   echo "${stats##* }"
 }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }

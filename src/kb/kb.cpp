@@ -15,6 +15,17 @@
 #include "util/strings.h"
 
 namespace cudafit {
+namespace {
+
+// The first row that matches, or null: a one-row lookup answers from its picked rows when it
+// has them, else from the parsed table.
+template <class Row, class Match>
+const Row* first_row(const std::vector<Row>& rows, Match matches) {
+  auto it = std::find_if(rows.begin(), rows.end(), matches);
+  return it == rows.end() ? nullptr : &*it;
+}
+
+}  // namespace
 
 std::string_view to_string(Os os) { return os == Os::kLinux ? "linux" : "windows"; }
 
@@ -154,11 +165,6 @@ Status KnowledgeBase::verify() const {
 
 const TorchRelease* KnowledgeBase::torch_release(const Pep440Version& v) const {
   const Pep440Version want = v.without_local();
-  auto first_of = [&](const std::vector<TorchRelease>& rows) -> const TorchRelease* {
-    for (const auto& r : rows)
-      if (r.version == want) return &r;
-    return nullptr;
-  };
   // One release's row read from the text (a doctor run asks about the torch installed).
   auto pick = [&] {
     return impl_->rows_where(kTorchReleasesFile, [&](std::string_view text) {
@@ -166,10 +172,10 @@ const TorchRelease* KnowledgeBase::torch_release(const Pep440Version& v) const {
       return !parsed || *parsed == want;  // one that does not parse: the row parser says so
     });
   };
-  if (const auto* rows = impl_->picked(impl_->torch, impl_->release_rows, want.str(), 4,
-                                       kTorchReleasesFile, parse_torch_releases, pick))
-    return first_of(*rows);
-  return first_of(torch_releases());
+  const auto* rows = impl_->picked(impl_->torch, impl_->release_rows, want.str(), 4,
+                                   kTorchReleasesFile, parse_torch_releases, pick);
+  return first_row(rows ? *rows : torch_releases(),
+                   [&](const TorchRelease& r) { return r.version == want; });
 }
 
 std::vector<const TorchVariant*> KnowledgeBase::variants_of(const Pep440Version& torch) const {
@@ -216,11 +222,6 @@ const TorchArchList* KnowledgeBase::arch_list(const Pep440Version& torch, std::s
     return a.platform == platform && iequals(a.variant, variant) && a.torch_from <= want &&
            want <= a.torch_to;
   };
-  auto first_of = [&](const auto& rows) -> const TorchArchList* {
-    for (const TorchArchList& a : rows)
-      if (matches(a)) return &a;
-    return nullptr;
-  };
   // This build's rows read from the text (a doctor run asks about the one torch installed;
   // parsing the whole table cost a sixteenth of the run), unless the table is parsed.
   auto pick = [&] {
@@ -236,10 +237,9 @@ const TorchArchList* KnowledgeBase::arch_list(const Pep440Version& torch, std::s
   };
   const std::string key =
       std::string(to_string(platform)) + ' ' + to_lower(variant) + ' ' + want.str();
-  if (const auto* rows = impl_->picked(impl_->arch_lists, impl_->arch_rows, key, 4,
-                                       kTorchArchListsFile, parse_torch_arch_lists, pick))
-    return first_of(*rows);
-  return first_of(torch_arch_lists());
+  const auto* rows = impl_->picked(impl_->arch_lists, impl_->arch_rows, key, 4, kTorchArchListsFile,
+                                   parse_torch_arch_lists, pick);
+  return first_row(rows ? *rows : torch_arch_lists(), matches);
 }
 
 std::vector<const FrameworkRequirement*> KnowledgeBase::framework_rows(
@@ -543,11 +543,6 @@ std::vector<const GpuProduct*> KnowledgeBase::find_gpus(std::string_view name) c
 
 const GpuArch* KnowledgeBase::arch_of_cc(const ComputeCapability& cc) const {
   const ComputeCapability want = cc.plain();
-  auto first_of = [&](const std::vector<GpuArch>& rows) -> const GpuArch* {
-    for (const auto& a : rows)
-      if (a.cc == want) return &a;
-    return nullptr;
-  };
   // One compute capability's rows read from the text: a machine has one or two.
   auto pick = [&] {
     return impl_->rows_matching(kGpuArchsFile, {"cc"}, [&](const auto& f) {
@@ -555,10 +550,9 @@ const GpuArch* KnowledgeBase::arch_of_cc(const ComputeCapability& cc) const {
       return !parsed || *parsed == want;  // one that does not parse: the row parser says so
     });
   };
-  if (const auto* rows = impl_->picked(impl_->archs, impl_->arch_of_cc_rows, want.str(), 4,
-                                       kGpuArchsFile, parse_gpu_archs, pick))
-    return first_of(*rows);
-  return first_of(gpu_archs());
+  const auto* rows = impl_->picked(impl_->archs, impl_->arch_of_cc_rows, want.str(), 4,
+                                   kGpuArchsFile, parse_gpu_archs, pick);
+  return first_row(rows ? *rows : gpu_archs(), [&](const GpuArch& a) { return a.cc == want; });
 }
 
 const DriverBranch* KnowledgeBase::driver_branch(int branch) const {
