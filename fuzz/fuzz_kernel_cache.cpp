@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "doctor/kernel_cache.h"
 
@@ -14,7 +15,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cudafit::MemoryHost host;
   host.add_file("/c/kernels-v1.tsv", text);
   cudafit::KernelCache cache = cudafit::KernelCache::load(host, "/c/kernels-v1.tsv");
-  cache.check_all();  // every line checked and decoded, as save() does
+  // Each path a line names looked up (lines out of order, repeated paths), then every line
+  // checked and decoded, as save() does.
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line = std::string_view(text).substr(at, end - at);
+    if (line.size() > 2 && line[1] == '\t') {
+      const std::string_view path = line.substr(2, line.find('\t', 2) - 2);
+      if (line[0] == 'F') (void)cache.find_file(path, cudafit::FileStamp{1, 1});
+      if (line[0] == 'R') (void)cache.find_record(path, cudafit::FileStamp{1, 1});
+    }
+    at = end + 1;
+  }
+  cache.check_all();
   if (auto c = cudafit::decode_containers(text)) {
     if (cudafit::encode_containers(*c) != text) std::abort();
   }

@@ -34,16 +34,21 @@ Result<Diagnosis> diagnose_machine(CliContext& ctx, const DoctorOptions& o) {
   if (o.driver_libs) detect.driver_libs = DetectOptions::DriverLibs::kAlways;
   detect.exec = o.envs.exec;
   detect.timeout_ms = o.timeout_ms;
+  // The kernel cache's stamps are taken beside detection (on a second CPU where there is one).
+  std::optional<KernelCache> cache;
+  if (auto host = ctx.host()) {
+    cache.emplace(KernelCache::load(**host, KernelCache::default_path(**host)));
+    cache->prefetch_stamps(**host);
+  }
   auto machine = gather_machine(ctx, detect, o.envs);
   if (!machine) return make_error(machine.error());
   auto kb = ctx.kb();
   if (!kb) return make_error(kb.error());
   Diagnosis d{std::move(machine).value(), {}};
   DoctorInput input{d.machine, **kb, {}};
-  if (auto host = ctx.host()) {
-    KernelCache cache = KernelCache::load(**host, KernelCache::default_path(**host));
-    input.kernels = scan_package_kernels(**host, d.machine, **kb, {o.kernels, &cache});
-    (void)cache.save(**host);  // a cache that cannot be written only costs time next run
+  if (auto host = ctx.host(); host && cache) {
+    input.kernels = scan_package_kernels(**host, d.machine, **kb, {o.kernels, &*cache});
+    (void)cache->save(**host);  // a cache that cannot be written only costs time next run
   }
   d.findings = diagnose(input);
   return d;

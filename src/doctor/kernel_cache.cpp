@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "binary/mapped_file.h"
 #include "util/strings.h"
 
 namespace cudafit {
@@ -93,9 +94,11 @@ std::string entry_text(const CodeEntry& e) {
 
 namespace {
 
-// More containers than any real library carries (cuFFT: about 24,000): a count past it is damage,
-// and would otherwise make a few bytes of cache allocate gigabytes.
-constexpr std::uint64_t kMaxContainers = 1u << 20;
+// More code entries (containers times the entries each) than any real library carries (cuFFT:
+// about 24,000 containers of one or two): a count past it is damage, and would otherwise make a
+// few bytes of cache allocate gigabytes ("862633*" before a list of four entries held 190 MB
+// and ran the fuzzer out of memory).
+constexpr std::uint64_t kMaxEntries = 1u << 20;
 
 bool same_entries(const std::vector<CodeEntry>& a, const std::vector<CodeEntry>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
@@ -156,6 +159,7 @@ std::optional<KernelCache::Containers> decode_containers(std::string_view text) 
   if (text == "-") return out;
   if (text.empty()) return std::nullopt;
   std::size_t last_run_start = 0;
+  std::uint64_t total = 0;  // entries decoded so far
   for (std::string_view group : split(text, ';')) {
     std::uint64_t count = 1;
     if (auto star = group.find('*'); star != std::string_view::npos) {
@@ -167,7 +171,8 @@ std::optional<KernelCache::Containers> decode_containers(std::string_view text) 
       group.remove_prefix(star + 1);
     }
     auto entries = decode_entries(group);
-    if (!entries || count > kMaxContainers - out.size()) return std::nullopt;
+    if (!entries || count > (kMaxEntries - total) / entries->size()) return std::nullopt;
+    total += count * entries->size();
     // A run split in two is not how encode writes it.
     if (!out.empty() && same_entries(out[last_run_start], *entries)) return std::nullopt;
     last_run_start = out.size();
@@ -183,6 +188,83 @@ std::optional<FileStamp> stamp_of(const Host& host, std::string_view path) {
   // A host that knows no time (MemoryHost) gives no stamp: nothing is cached from it.
   if (!info || info->type != FileType::kFile || info->mtime_ns == 0) return std::nullopt;
   return FileStamp{info->size, info->mtime_ns};
+}
+
+KernelCache::KernelCache(KernelCache&& other) noexcept = default;
+
+KernelCache::~KernelCache() = default;  // the SideThread joins
+
+bool KernelCache::prefetch_stamps(const Host& host) {
+  if (prefetched_) return false;
+  prefetched_ = true;
+  const std::size_t n = unchecked_files_.size() + unchecked_records_.size();
+  // One CPU: stamp() takes each stamp when asked, as without a prefetch.
+  if (n == 0 || !SideThread::available()) return false;
+  // Each line's path relative to its site-packages (the folder above a RECORD's dist-info),
+  // with its slot; a path under none is stamped when asked.
+  struct Folder {
+    std::string path;
+    std::vector<std::pair<std::string_view, std::uint32_t>> rels;
+    // Room for the thread's work, made here: a thread that allocates gets its own malloc
+    // arena (a 128 MiB mapping and its mprotect calls).
+    std::vector<std::string_view> sorted;
+    std::vector<BelowStat> answers;
+  };
+  std::vector<Folder> folders;
+  unchecked_records_.for_each([&](Pending& pending) {
+    const std::string sp = path_dirname(path_dirname(pending.path));
+    if (sp.size() > 1 &&
+        std::none_of(folders.begin(), folders.end(), [&](const Folder& f) { return f.path == sp; }))
+      folders.push_back(Folder{sp, {}, {}, {}});
+  });
+  std::uint32_t slot = 0;
+  for (Unchecked* unchecked : {&unchecked_records_, &unchecked_files_}) {
+    unchecked->for_each([&](Pending& pending) {
+      pending.slot = slot++;
+      const std::string_view path = pending.path;
+      for (Folder& f : folders) {
+        if (path.size() > f.path.size() + 1 && path[f.path.size()] == '/' &&
+            starts_with(path, f.path)) {
+          f.rels.emplace_back(path.substr(f.path.size() + 1), pending.slot);
+          break;
+        }
+      }
+    });
+  }
+  for (Folder& f : folders) {
+    f.sorted.resize(f.rels.size());
+    f.answers.resize(f.rels.size());
+  }
+  stamps_.assign(n, BelowStat{});
+  // std::function wants a copyable callable: the folders are shared, not copied.
+  auto work = std::make_shared<std::vector<Folder>>(std::move(folders));
+  const bool started = worker_.start([&host, work, out = std::span<BelowStat>(stamps_)] {
+    for (Folder& f : *work) {
+      // In path order: a package's files side by side, each folder checked once.
+      std::sort(f.rels.begin(), f.rels.end());
+      for (std::size_t i = 0; i < f.rels.size(); ++i) f.sorted[i] = f.rels[i].first;
+      host.stat_below(f.path, f.sorted, f.answers);
+      for (std::size_t i = 0; i < f.answers.size(); ++i) out[f.rels[i].second] = f.answers[i];
+    }
+  });
+  if (!started) stamps_.clear();
+  return started;
+}
+
+std::optional<FileStamp> KernelCache::stamp(const Host& host, std::string_view path, bool record) {
+  if (!stamps_.empty()) {
+    const Pending* pending = (record ? unchecked_records_ : unchecked_files_).find(path);
+    if (pending != nullptr) {
+      worker_.join();
+      const BelowStat& answer = stamps_[pending->slot];
+      if (answer.known) {
+        const auto& info = answer.info;
+        if (!info || info->type != FileType::kFile || info->mtime_ns == 0) return std::nullopt;
+        return FileStamp{info->size, info->mtime_ns};
+      }
+    }
+  }
+  return stamp_of(host, path);
 }
 
 std::string KernelCache::default_path(const Host& host) {
@@ -234,14 +316,63 @@ std::optional<std::vector<std::string_view>> decoded_value(const Line& l,
 
 }  // namespace
 
+void KernelCache::Unchecked::append(std::string_view path, std::string_view line) {
+  if (!lines_.empty() && !(lines_.back().path < path)) sorted_ = false;
+  lines_.push_back(Pending{path, line});
+  ++live_;
+}
+
+void KernelCache::Unchecked::finish() {
+  if (sorted_) return;
+  // Not as save() writes it (an edited or damaged file): sorted, and of lines with one path
+  // the last in the file kept, as a later line replaces an earlier one.
+  std::stable_sort(lines_.begin(), lines_.end(),
+                   [](const Pending& a, const Pending& b) { return a.path < b.path; });
+  for (std::size_t i = 0; i + 1 < lines_.size(); ++i) {
+    if (lines_[i].path == lines_[i + 1].path && !lines_[i].gone) erase(lines_[i]);
+  }
+  sorted_ = true;
+}
+
+KernelCache::Pending* KernelCache::Unchecked::find(std::string_view path) {
+  std::size_t at = lines_.size();
+  for (std::size_t guess : {next_, next_ + 1}) {
+    if (guess < lines_.size() && lines_[guess].path == path) {
+      at = guess;
+      break;
+    }
+  }
+  if (at == lines_.size()) {
+    auto it = std::lower_bound(lines_.begin(), lines_.end(), path,
+                               [](const Pending& p, std::string_view v) { return p.path < v; });
+    if (it == lines_.end() || it->path != path) return nullptr;
+    at = static_cast<std::size_t>(it - lines_.begin());
+  }
+  // Of equal paths (finish() left all but the last gone), the last.
+  while (at + 1 < lines_.size() && lines_[at + 1].path == path) ++at;
+  next_ = at;
+  return lines_[at].gone ? nullptr : &lines_[at];
+}
+
+void KernelCache::Unchecked::erase(Pending& p) {
+  if (p.gone) return;
+  p.gone = true;
+  --live_;
+}
+
+void KernelCache::Unchecked::erase(std::string_view path) {
+  if (Pending* p = find(path)) erase(*p);
+}
+
 KernelCache KernelCache::load(const Host& host, std::string path) {
   KernelCache cache;
   cache.path_ = std::move(path);
   if (cache.path_.empty()) return cache;
-  auto text = host.read_file(cache.path_);
-  if (!text) return cache;
-  cache.text_ = std::make_shared<const std::string>(std::move(*text));
-  std::string_view rest = *cache.text_;
+  // Mapped, not read: no copy into zeroed memory of a file that runs to 200 kB on a large venv.
+  auto file = MappedFile::open(host, cache.path_);
+  if (!file) return cache;
+  cache.text_ = std::move(*file);
+  std::string_view rest = cache.text_->bytes();
   const bool any = !rest.empty();
   auto next_line = [&rest]() {
     auto nl = rest.find('\n');
@@ -254,8 +385,6 @@ KernelCache KernelCache::load(const Host& host, std::string path) {
     cache.dirty_ = any;  // rewrite a damaged file
     return cache;
   }
-  cache.unchecked_files_.reserve(rest.size() / 128);  // about one line per 128 bytes
-  cache.unchecked_records_.reserve(rest.size() / 512);
   while (!rest.empty()) {
     std::string_view line = next_line();
     if (line.empty()) continue;
@@ -270,8 +399,10 @@ KernelCache KernelCache::load(const Host& host, std::string path) {
       cache.damaged();
       continue;
     }
-    (*into)[line.substr(2, tab - 2)] = line;  // a later line for a path replaces an earlier
+    into->append(line.substr(2, tab - 2), line);
   }
+  cache.unchecked_files_.finish();
+  cache.unchecked_records_.finish();
   return cache;
 }
 
@@ -287,30 +418,30 @@ const T* KernelCache::find(PathMap<Slot<T>>& decoded, Unchecked& unchecked, std:
     if (auto it = decoded.find(path); it != decoded.end())
       return it->second.stamp == stamp ? &it->second.value : nullptr;
   }
-  auto raw = unchecked.find(path);
-  if (raw == unchecked.end()) return nullptr;
-  auto l = checked_line(raw->second);
+  Pending* raw = unchecked.find(path);
+  if (raw == nullptr) return nullptr;
+  auto l = checked_line(raw->line);
   if (!l || l->path != path) {
     damaged();
-    unchecked.erase(raw);
+    unchecked.erase(*raw);
     return nullptr;
   }
   if (l->stamp != stamp) {
     dirty_ = true;  // stale: put() replaces it, or save() drops it
-    unchecked.erase(raw);
+    unchecked.erase(*raw);
     return nullptr;
   }
   auto value = decoded_value(*l, static_cast<T*>(nullptr));
   if (!value) {
     damaged();
-    unchecked.erase(raw);
+    unchecked.erase(*raw);
     return nullptr;
   }
   // Most libraries carry no GPU code: an empty answer needs no copy, and its line stays as
   // read (save() writes it back unchanged).
   static const T kEmpty;
   if (value->empty()) return &kEmpty;
-  unchecked.erase(raw);
+  unchecked.erase(*raw);
   return &decoded.insert_or_assign(std::string(path), Slot<T>{stamp, std::move(*value)})
               .first->second.value;
 }
@@ -348,16 +479,14 @@ void KernelCache::put_record(std::string_view path, const FileStamp& stamp,
 
 void KernelCache::check_all() {
   for (Unchecked* unchecked : {&unchecked_files_, &unchecked_records_}) {
-    for (auto it = unchecked->begin(); it != unchecked->end();) {
-      auto l = checked_line(it->second);
-      if (l && l->path == it->first && cacheable(l->path) &&
-          (l->kind == "R" || decode_containers(l->value))) {
-        ++it;
-      } else {
+    unchecked->for_each([&](Pending& p) {
+      auto l = checked_line(p.line);
+      if (!l || l->path != p.path || !cacheable(l->path) ||
+          (l->kind != "R" && !decode_containers(l->value))) {
         damaged();
-        it = unchecked->erase(it);
+        unchecked->erase(p);
       }
-    }
+    });
   }
 }
 
@@ -394,8 +523,8 @@ Status KernelCache::save(const Host& host) {
     lines.emplace_back(
         path, with_sum("F\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
                        std::to_string(slot.stamp.mtime_ns) + '\t' + encode_containers(slot.value)));
-  for (const auto& [path, line] : unchecked_files_)
-    lines.emplace_back(path, std::string(line) + '\n');
+  unchecked_files_.for_each(
+      [&](const Pending& p) { lines.emplace_back(p.path, std::string(p.line) + '\n'); });
   write_sorted();
   for (const auto& [path, slot] : records_) {
     std::string line = "R\t" + path + '\t' + std::to_string(slot.stamp.size) + '\t' +
@@ -406,8 +535,8 @@ Status KernelCache::save(const Host& host) {
     }
     lines.emplace_back(path, with_sum(std::move(line)));
   }
-  for (const auto& [path, line] : unchecked_records_)
-    lines.emplace_back(path, std::string(line) + '\n');
+  unchecked_records_.for_each(
+      [&](const Pending& p) { lines.emplace_back(p.path, std::string(p.line) + '\n'); });
   write_sorted();
   const std::string disk = host.disk_path(path_);
   const std::string tmp = disk + ".tmp." + std::to_string(::getpid());

@@ -20,7 +20,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "binary/mapped_file.h"
 #include "util/host.h"
+#include "util/side_thread.h"
 #include "verdict/code_compat.h"
 
 namespace cudafit {
@@ -40,8 +42,22 @@ class KernelCache {
 
   // The cache file's machine path, "" when neither XDG_CACHE_HOME nor HOME is set.
   static std::string default_path(const Host& host);
-  // Reads `path` through the Host; a missing or damaged file gives an empty cache.
+  // Maps `path` (read through the Host where it has no disk file); a missing or damaged file
+  // gives an empty cache.
   static KernelCache load(const Host& host, std::string path);
+  KernelCache() = default;
+  KernelCache(KernelCache&& other) noexcept;
+  KernelCache& operator=(KernelCache&&) = delete;
+  ~KernelCache();
+
+  // Starts stat'ing every file the cache has a line for on a second thread (where this
+  // process may run on a second CPU), while the caller detects the machine: a large venv has a
+  // thousand stamps to take. stamp() hands them out. False when no thread was started (one
+  // CPU, nothing cached): stamp() then takes each stamp when asked.
+  bool prefetch_stamps(const Host& host);
+  // The stamp of a library (or with `record`, of a RECORD), as stamp_of gives it: taken by
+  // prefetch_stamps when the cache has a line for it, else now.
+  std::optional<FileStamp> stamp(const Host& host, std::string_view path, bool record = false);
 
   const Containers* find_file(std::string_view path, const FileStamp& stamp);
   void put_file(std::string_view path, const FileStamp& stamp, Containers containers);
@@ -64,15 +80,43 @@ class KernelCache {
     FileStamp stamp;
     T value;
   };
-  // A line read from the file, not checked yet: its path and the whole line.
-  using Unchecked = std::unordered_map<std::string_view, std::string_view>;
+  // A line read from the file, not checked yet: its path and the whole line, and where
+  // prefetch_stamps puts the path's stamp.
+  struct Pending {
+    std::string_view path, line;
+    std::uint32_t slot = 0;
+    bool gone = false;  // looked up (and checked), replaced or damaged
+  };
+  // The lines of one kind by path, in path order (save() writes them so: loading appends),
+  // looked up by binary search that first tries where the last lookup ended, since the scan
+  // asks in nearly that order. No hash of each path, no node per line.
+  class Unchecked {
+   public:
+    void append(std::string_view path, std::string_view line);
+    void finish();  // after the last append: sorted, of equal paths the last kept
+    Pending* find(std::string_view path);
+    void erase(Pending& p);
+    void erase(std::string_view path);
+    std::size_t size() const { return live_; }
+    template <typename F>
+    void for_each(F f) {
+      for (Pending& p : lines_)
+        if (!p.gone) f(p);
+    }
+
+   private:
+    std::vector<Pending> lines_;
+    std::size_t live_ = 0;
+    std::size_t next_ = 0;  // where the last lookup ended
+    bool sorted_ = true;
+  };
   template <typename T>
   const T* find(PathMap<Slot<T>>& decoded, Unchecked& unchecked, std::string_view path,
                 const FileStamp& stamp);
   void damaged();
 
   std::string path_;
-  std::shared_ptr<const std::string> text_;  // the file as read; Unchecked views point into it
+  std::shared_ptr<const MappedFile> text_;  // the file; Unchecked views point into it
   Unchecked unchecked_files_;
   Unchecked unchecked_records_;
   PathMap<Slot<Containers>> files_;  // checked or put
@@ -80,6 +124,10 @@ class KernelCache {
   std::deque<std::string> put_libs_;  // the libraries put_record was given (records_ views them)
   std::size_t ignored_ = 0;
   bool dirty_ = false;
+  // prefetch_stamps: the stamps by slot, filled by worker_ (read once it is joined).
+  std::vector<BelowStat> stamps_;
+  SideThread worker_;
+  bool prefetched_ = false;
 };
 
 // "sm_80,compute_80@9.0;sm_90" <-> containers (exposed for tests and the fuzzer).

@@ -71,7 +71,7 @@ KernelCache::Containers runnable_containers(const BinaryCode& code) {
 // One library's runnable containers: from the cache when its size and mtime are unchanged.
 KernelCache::Containers read_library(const Host& host, std::string_view path, KernelCache* cache,
                                      ScanScope scope) {
-  std::optional<FileStamp> stamp = cache ? stamp_of(host, path) : std::nullopt;
+  std::optional<FileStamp> stamp = cache ? cache->stamp(host, path) : std::nullopt;
   if (stamp) {
     if (const auto* hit = cache->find_file(path, *stamp)) return *hit;
   }
@@ -89,7 +89,7 @@ KernelCache::Containers read_library(const Host& host, std::string_view path, Ke
 std::vector<std::string_view> libraries_of(const Host& host, const std::string& record,
                                            const std::string& sp, KernelCache* cache,
                                            std::deque<std::string>& kept) {
-  std::optional<FileStamp> stamp = cache ? stamp_of(host, record) : std::nullopt;
+  std::optional<FileStamp> stamp = cache ? cache->stamp(host, record, true) : std::nullopt;
   if (stamp) {
     if (const auto* hit = cache->find_record(record, *stamp)) return *hit;
   }

@@ -35,6 +35,10 @@ class CachedHost final : public Host {
   std::optional<FileInfo> stat_once(std::string_view path) const override {
     return inner_.stat_once(path);
   }
+  void stat_below(std::string_view dir, std::span<const std::string_view> rels,
+                  std::span<BelowStat> out) const override {
+    inner_.stat_below(dir, rels, out);
+  }
   Result<std::string> read_link(std::string_view path) const override;
   // Resolved one component at a time through read_link, so that a thousand environments
   // under one folder cost one link lookup each rather than one per component.

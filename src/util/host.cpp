@@ -27,6 +27,9 @@ Result<SharedListing> Host::listing(std::string_view path) const {
   return SharedListing(std::make_shared<const std::vector<DirEntry>>(std::move(*entries)));
 }
 
+void Host::stat_below(std::string_view, std::span<const std::string_view>,
+                      std::span<BelowStat>) const {}
+
 bool Host::is_dir(std::string_view path) const {
   auto info = stat(path);
   return info && info->type == FileType::kDirectory;

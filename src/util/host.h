@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,6 +44,13 @@ struct RunResult {
 
 using SharedListing = std::shared_ptr<const std::vector<DirEntry>>;
 
+// What Host::stat_below found of one file: `known` is false where only stat_once can answer
+// (a link on the way, a path that is not plain, a Host without disk files).
+struct BelowStat {
+  bool known = false;
+  std::optional<FileInfo> info;  // when known: nullopt for a file that is not there
+};
+
 class Host {
  public:
   virtual ~Host() = default;
@@ -63,6 +71,12 @@ class Host {
   // stat() of a file asked about once (the kernel cache's stamps, a thousand of them on a
   // large venv): a caching Host passes it through without keeping the answer.
   virtual std::optional<FileInfo> stat_once(std::string_view path) const { return stat(path); }
+  // stat_once() of many files, named relative to the machine folder `dir` ("pkg/_C.so"), for
+  // the kernel cache's stamps, which a second thread takes while detection runs: safe beside
+  // any other call, since it remembers nothing and looks up only `dir` (under the Host's
+  // locks). out[i] answers rels[i]; the default answers nothing (every `known` false).
+  virtual void stat_below(std::string_view dir, std::span<const std::string_view> rels,
+                          std::span<BelowStat> out) const;
   // The target text of a symlink, as stored.
   virtual Result<std::string> read_link(std::string_view path) const = 0;
   // The machine path with every link resolved inside the root ("/usr/local/cuda" ->
@@ -145,6 +159,10 @@ class RootedHost final : public Host {
   Result<std::vector<DirEntry>> list_dir(std::string_view path) const override;
   std::optional<FileInfo> stat(std::string_view path) const override;
   std::optional<FileInfo> stat_once(std::string_view path) const override;
+  // Relative to `dir` opened once; each folder on the way checked once to be a folder, not a
+  // link.
+  void stat_below(std::string_view dir, std::span<const std::string_view> rels,
+                  std::span<BelowStat> out) const override;
   Result<std::string> read_link(std::string_view path) const override;
   Result<std::string> canonical(std::string_view path) const override;
   std::string disk_path(std::string_view path) const override;

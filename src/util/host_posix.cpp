@@ -462,6 +462,100 @@ std::optional<FileInfo> RootedHost::lstat_link_free(std::string_view normal, std
   return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)};
 }
 
+namespace {
+
+// A plain relative path: no leading or doubled slash, no "." or ".." component.
+bool plain_relative(std::string_view rel) {
+  if (rel.empty() || rel.front() == '/' || rel.back() == '/') return false;
+  for (std::size_t start = 0; start <= rel.size();) {
+    std::size_t end = rel.find('/', start);
+    if (end == std::string_view::npos) end = rel.size();
+    const std::string_view part = rel.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// The length of the longest run of whole components that `a` and `b` both start with.
+std::size_t common_folders(std::string_view a, std::string_view b) {
+  std::size_t common = 0;
+  for (std::size_t k = 0; k < a.size() && k < b.size() && a[k] == b[k];) {
+    ++k;
+    if ((k == a.size() || a[k] == '/') && (k == b.size() || b[k] == '/')) common = k;
+  }
+  return common;
+}
+
+}  // namespace
+
+void RootedHost::stat_below(std::string_view dir, std::span<const std::string_view> rels,
+                            std::span<BelowStat> out) const {
+  // Only the root and the kernel are asked: nothing shared with other calls is touched
+  // after the folder's disk path is found.
+  auto disk = resolved_disk_path(*this, dir);
+  if (!disk) return;
+  const int dfd = open(disk->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return;
+  // The folders below `dir` seen last: `good` is link-free, `bad` has a link on the way (its
+  // files take the long way) or is missing (its files are not there).
+  std::string_view good;
+  std::string_view bad;
+  bool bad_missing = false;
+  char rel[PATH_MAX + 1];
+  struct stat st {};
+  for (std::size_t i = 0; i < rels.size() && i < out.size(); ++i) {
+    const std::string_view r = rels[i];
+    if (r.size() > PATH_MAX || !plain_relative(r)) continue;
+    std::memcpy(rel, r.data(), r.size());
+    rel[r.size()] = '\0';
+    const std::size_t slash = r.rfind('/');
+    const std::string_view folder = r.substr(0, slash == std::string_view::npos ? 0 : slash);
+    // Under "/" the kernel's links are the machine's: one stat, as stat_once.
+    if (root_.empty()) {
+      if (::fstatat(dfd, rel, &st, 0) == 0)
+        out[i] = BelowStat{true, FileInfo{type_of(st.st_mode),
+                                          static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)}};
+      else if (errno == ENOENT || errno == ENOTDIR)
+        out[i] = BelowStat{true, std::nullopt};
+      continue;
+    }
+    if (!folder.empty() && folder != good) {
+      if (folder == bad) {
+        if (bad_missing) out[i] = BelowStat{true, std::nullopt};
+        continue;
+      }
+      // Each folder not checked yet, from the top: a folder, not a link.
+      bool ok = true;
+      for (std::size_t end = common_folders(folder, good); ok && end < folder.size();) {
+        end = folder.find('/', end + 1);
+        if (end == std::string_view::npos) end = folder.size();
+        rel[end] = '\0';
+        const int rc = fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW);
+        rel[end] = end < r.size() ? '/' : '\0';
+        if (rc != 0 || !S_ISDIR(st.st_mode)) {
+          ok = false;
+          bad = folder;
+          bad_missing = rc != 0 ? (errno == ENOENT || errno == ENOTDIR) : !S_ISLNK(st.st_mode);
+        }
+      }
+      if (!ok) {
+        if (bad_missing) out[i] = BelowStat{true, std::nullopt};
+        continue;
+      }
+      good = folder;
+    }
+    if (fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) out[i] = BelowStat{true, std::nullopt};
+      continue;
+    }
+    if (S_ISLNK(st.st_mode)) continue;  // resolved inside the root by stat_once
+    out[i] = BelowStat{true, FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size),
+                                      mtime_ns_of(st)}};
+  }
+  close(dfd);
+}
+
 std::optional<FileInfo> RootedHost::stat(std::string_view path) const {
   return stat_under_root(path, false);
 }

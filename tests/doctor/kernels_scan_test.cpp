@@ -4,6 +4,7 @@
 // machine's GPU; and the KernelCache, which must never change an answer.
 #include <gtest/gtest.h>
 
+#include <sched.h>
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -329,6 +330,53 @@ TEST(KernelCache, LinesCheckedWhenLookedUpKeptWhenNot) {
   EXPECT_NE(c.find_file("/x/a.so", a), nullptr);
 }
 
+// The stamps prefetch_stamps() takes on a second thread, beside detection, are the files' own:
+// a planted line answers while its file is unchanged, and a changed file is a miss. Files the
+// thread leaves alone (a link, one not cached) and gone ones get the stamp stat_once gives.
+TEST(KernelCache, PrefetchedStampsAreTheFilesStamps) {
+  CacheTree t;
+  const std::string sp = site(kVenv);
+  const std::string record = sp + "/lab_ext-0.1.0.dist-info/RECORD";
+  t.write(sp + "/other/_x.so", "not an ELF file");
+  t.write(sp + "/other/_gone.so", "removed after the first run");
+  t.write(sp + "/other-1.0.dist-info/RECORD",
+          "other/_x.so,sha256=x,15\nother/_gone.so,,\nother/_link.so,,\n");
+  fs::create_symlink("_x.so", t.root / (sp.substr(1) + "/other/_link.so"));
+  RootedHost host = t.host();
+  const std::vector<std::string> truth = answer(host, nullptr);
+  ASSERT_EQ(truth, std::vector<std::string>{"error arch-unsupported"});
+  const std::string path = KernelCache::default_path(host);
+  {
+    KernelCache c = KernelCache::load(host, path);
+    ASSERT_EQ(answer(host, &c), truth);
+    auto stamp = stamp_of(host, t.lib);
+    ASSERT_TRUE(stamp.has_value());
+    c.put_file(t.lib, *stamp, *decode_containers("sm_120"));  // planted: silences the finding
+    ASSERT_TRUE(c.save(host).ok());
+  }
+  fs::remove(t.root / (sp.substr(1) + "/other/_gone.so"));
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  ASSERT_EQ(sched_getaffinity(0, sizeof cpus, &cpus), 0);
+  for (int changed = 0; changed < 2; ++changed) {
+    RootedHost fresh = t.host();
+    KernelCache c = KernelCache::load(fresh, path);
+    EXPECT_EQ(c.prefetch_stamps(fresh), CPU_COUNT(&cpus) > 1);
+    EXPECT_FALSE(c.prefetch_stamps(fresh));  // once
+    for (const std::string& p : {t.lib, record, sp + "/other/_x.so", sp + "/other/_gone.so",
+                                 sp + "/other/_link.so", sp + "/not/cached.so"}) {
+      const auto want = stamp_of(fresh, p);
+      const auto got = c.stamp(fresh, p, p == record);
+      ASSERT_EQ(got.has_value(), want.has_value()) << p;
+      if (want) {
+        EXPECT_EQ(*got, *want) << p;
+      }
+    }
+    EXPECT_EQ(answer(fresh, &c), changed ? truth : std::vector<std::string>{}) << changed;
+    t.write(t.lib, fixture("lab_ext_sm80.so") + std::string(8, '\0'));
+  }
+}
+
 TEST(KernelCache, NoCacheFolderNoWrite) {
   CacheTree t;
   fs::remove_all(t.root / "home/u/.cache");
@@ -364,9 +412,15 @@ TEST(KernelCache, ContainersRoundTrip) {
   for (const char* bad :
        {"", "sm_80;", "sm_80,,sm_90", "sm_80@9.0", "compute_80@", "lto_75", "sm_8x", "SM_80",
         "sm_080", "sm_80;sm_80", "2*sm_80;sm_80", "1*sm_80", "0*sm_80", "02*sm_80", "*sm_80", "2*",
-        "x*sm_80", "18446744073709551615*sm_80", "1048576*sm_80;sm_90"}) {
+        "x*sm_80", "18446744073709551615*sm_80", "1048576*sm_80;sm_90",
+        // Entries are counted, not containers: 524,288 of three is 1.5M entries.
+        "524288*sm_80,sm_90,compute_90@8.8", "262144*sm_80,sm_86,sm_89,sm_90;sm_100"}) {
     EXPECT_FALSE(decode_containers(bad).has_value()) << bad;
   }
+  // cuFFT's size (24,000 containers of two entries) is well inside.
+  auto cufft = decode_containers("24000*sm_80,sm_90");
+  ASSERT_TRUE(cufft.has_value());
+  EXPECT_EQ(cufft->size(), 24000u);
 }
 
 }  // namespace

@@ -260,6 +260,93 @@ TEST_F(RootedHostTest, ListingsAndStatOnceAnswerLikeTheKernel) {
   }
 }
 
+// stat_below() (the kernel cache's stamps, taken on a second thread) answers a file exactly as
+// stat_once() does, or leaves it to stat_once(): links on the way under a root (absolute ones
+// must not be followed on the build machine), paths that are not plain. Files in link-free
+// folders, present or not, it answers itself; asked in any order.
+TEST_F(RootedHostTest, StatBelowAnswersLikeStatOnceOrLeavesItToIt) {
+  write_link_tree();
+  write(root / "t/a/b/deep/er/lib.so", "so");
+  write(root / "t/a/c/d/lib2.so", "lib2");
+  fs::create_symlink("/t/a/b", root / "t/a/abs-b");
+  fs::create_symlink("/etc", root / "t/a/b/etc-link");
+  write(root / "etc/hostname", "fixture-host");
+  struct Case {
+    std::string rel;
+    enum { kAnswered, kLeft } want;
+  };
+  const std::vector<Case> cases = {
+      {"b/file", Case::kAnswered},
+      {"b/deep/er/lib.so", Case::kAnswered},
+      {"c/d/lib2.so", Case::kAnswered},           // a folder run shared with the one before
+      {"b/deep/er/missing.so", Case::kAnswered},  // absent
+      {"b/file/x", Case::kAnswered},              // a file as a folder: absent
+      {"missing/x", Case::kAnswered},             // a missing folder
+      {"missing/y", Case::kAnswered},             // the same, remembered
+      {"b/dir", Case::kAnswered},                 // a folder (not a stamp, but answered)
+      {"to-b/file", Case::kLeft},                 // a folder link on the way
+      {"to-b/dir", Case::kLeft},
+      {"to-file", Case::kLeft},  // the file itself a link
+      {"dangling", Case::kLeft},
+      {"abs-b/deep/er/lib.so", Case::kLeft},  // absolute: the root's /t/a/b, not the host's
+      {"b/etc-link/hostname", Case::kLeft},
+      {"b/../b/file", Case::kLeft},  // not plain
+      {"b//file", Case::kLeft},
+      {"./b/file", Case::kLeft},
+      {"/b/file", Case::kLeft},
+      {"", Case::kLeft},
+      {"b/deep/er/lib.so", Case::kAnswered},  // again, after the links
+  };
+  std::vector<std::string_view> rels;
+  for (const Case& c : cases) rels.push_back(c.rel);
+  for (const char* dir : {"/t/a", "/t/a/to-b/.."}) {  // the folder itself through a link
+    RootedHost fresh(root.string());
+    std::vector<BelowStat> out(rels.size());
+    fresh.stat_below(dir, rels, out);
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const std::string what = std::string(dir) + " " + cases[i].rel;
+      EXPECT_EQ(out[i].known, cases[i].want == Case::kAnswered) << what;
+      if (!out[i].known) continue;
+      const auto once = RootedHost(root.string()).stat_once("/t/a/" + cases[i].rel);
+      ASSERT_EQ(out[i].info.has_value(), once.has_value()) << what;
+      if (!once) continue;
+      EXPECT_EQ(out[i].info->type, once->type) << what;
+      if (once->type == FileType::kFile) {
+        EXPECT_EQ(out[i].info->size, once->size) << what;
+        EXPECT_EQ(out[i].info->mtime_ns, once->mtime_ns) << what;
+      }
+    }
+  }
+  // Under "/" the kernel's links are the machine's: relative links are answered too, and
+  // everything answered is what stat_once() says.
+  RootedHost slash("/");
+  const std::string disk_dir = root.string() + "/t/a";
+  std::vector<BelowStat> out(rels.size());
+  slash.stat_below(disk_dir, rels, out);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string& rel = cases[i].rel;
+    if (rel == "to-b/file" || rel == "to-file" || rel == "b/file") {
+      EXPECT_TRUE(out[i].known) << rel;
+    }
+    if (!out[i].known) continue;
+    const auto once = slash.stat_once(disk_dir + "/" + rel);
+    ASSERT_EQ(out[i].info.has_value(), once.has_value()) << rel;
+    if (once && once->type == FileType::kFile) {
+      EXPECT_EQ(out[i].info->size, once->size) << rel;
+      EXPECT_EQ(out[i].info->mtime_ns, once->mtime_ns) << rel;
+    }
+  }
+  // A folder that is not there answers nothing; nor does a Host without disk files.
+  std::vector<BelowStat> none(2);
+  std::vector<std::string_view> two = {"a", "b/c"};
+  RootedHost(root.string()).stat_below("/no/such/folder", two, none);
+  EXPECT_FALSE(none[0].known || none[1].known);
+  MemoryHost memory;
+  memory.add_file("/x/a", "1");
+  memory.stat_below("/x", two, none);
+  EXPECT_FALSE(none[0].known || none[1].known);
+}
+
 // A path of a thousand components (an odd PATH entry) is resolved without recursing per
 // component: no stack to exhaust. One longer than the kernel's PATH_MAX (a garbage .pth line)
 // is an error, not megabytes of remembered prefixes.
