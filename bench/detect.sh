@@ -26,9 +26,9 @@ for i in "${!cmds[@]}"; do
   if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 10 --runs 300 --style basic "${cmds[$i]}" 2>/dev/null | grep -E "Time|Range"
   else
-    start=$(date +%s%N)
-    for _ in $(seq 100); do ${cmds[$i]} >/dev/null; done
-    echo "  mean: $(( ($(date +%s%N) - start) / 100000 )) us per run (100 runs)"
+    # bench/spawn_times.py: "mean median best" in microseconds, each run spawned without a shell.
+    read -r mean median best < <(python3 "$here/bench/spawn_times.py" 300 -- ${cmds[$i]}) || true
+    echo "  mean ${mean} us, median ${median} us, best ${best} us over 300 runs (bench/spawn_times.py; no hyperfine)"
   fi
   # Files and folders read through the Host (a hidden flag), and what the kernel saw.
   ${cmds[$i]} --count-reads 2>&1 >/dev/null | sed 's/^/  /'

@@ -20,17 +20,8 @@ echo "== whole process: $bin matrix torch --torch 2.3"
 if command -v hyperfine >/dev/null 2>&1; then
   hyperfine --warmup 5 --runs 100 -N "$bin matrix torch --torch 2.3"
 else
-  runs=200
-  best=999999999
-  total=0
-  for _ in $(seq "$runs"); do
-    t0=$(date +%s%N)
-    "$bin" matrix torch --torch 2.3 >/dev/null
-    t1=$(date +%s%N)
-    d=$(( t1 - t0 ))
-    total=$(( total + d ))
-    (( d < best )) && best=$d
-  done
-  awk -v m="$(( total / runs ))" -v b="$best" -v n="$runs" \
-    'BEGIN { printf "runs: %d  mean: %.2f ms  best: %.2f ms  (date +%%s%%N loop; includes fork/exec)\n", n, m/1e6, b/1e6 }'
+  # bench/spawn_times.py: "mean median best" in microseconds, each run spawned without a shell.
+  read -r mean median best < <(python3 "$(dirname "$0")/spawn_times.py" 200 -- "$bin" matrix torch --torch 2.3) || true
+  awk -v m="$mean" -v d="$median" -v b="$best" \
+    'BEGIN { printf "runs: 200  mean: %.2f ms  median: %.2f ms  best: %.2f ms  (bench/spawn_times.py; no hyperfine)\n", m/1e3, d/1e3, b/1e3 }'
 fi

@@ -42,10 +42,10 @@ for dir in "$here"/tests/machines/*/; do
 done
 
 # "median best" of N runs in microseconds: hyperfine -N when installed (each command alone,
-# no shell), else a date loop (median = best there). On shared CPUs the best run is the least
-# disturbed one: the ratio below compares bests, the medians show the spread.
+# no shell), else bench/spawn_times.py (the same, from Python). On shared CPUs the best run is
+# the least disturbed one: the ratio below compares bests, the medians show the spread.
 timing_us() {
-  local runs=$1 out best=0 t0 t
+  local runs=$1 out median best
   shift
   if command -v hyperfine >/dev/null; then
     out=$(mktemp)
@@ -54,11 +54,9 @@ timing_us() {
     rm -f "$out"
     return
   fi
-  for ((i = 0; i < runs; i++)); do
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t=$(( ($(date +%s%N) - t0) / 1000 ))
-    if (( best == 0 || t < best )); then best=$t; fi
-  done
-  echo "$best $best"
+  # bench/spawn_times.py: "mean median best", each run spawned without a shell.
+  read -r _ median best < <(/usr/bin/python3 "$here/bench/spawn_times.py" "$runs" -- "$@") || true
+  echo "${median:-0} ${best:-0}"
 }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
 api_us() {  # cudafit.doctor(...) in a running interpreter: the mean of 100 calls

@@ -192,7 +192,12 @@ std::optional<FileStamp> stamp_of(const Host& host, std::string_view path) {
 
 KernelCache::KernelCache(KernelCache&& other) noexcept = default;
 
-KernelCache::~KernelCache() = default;  // the SideThread joins
+KernelCache::~KernelCache() {
+  if (prefetch_) prefetch_->stop.store(true, std::memory_order_relaxed);
+  worker_.join();  // within one chunk of stat calls
+}
+
+void KernelCache::finish_prefetch() { worker_.join(); }
 
 bool KernelCache::prefetch_stamps(const Host& host) {
   if (prefetched_) return false;
@@ -235,29 +240,43 @@ bool KernelCache::prefetch_stamps(const Host& host) {
     f.sorted.resize(f.rels.size());
     f.answers.resize(f.rels.size());
   }
-  stamps_.assign(n, BelowStat{});
+  prefetch_ = std::make_unique<Prefetch>();
+  prefetch_->stamps.assign(n, BelowStat{});
+  prefetch_->ready.reset(new std::atomic<bool>[n]());
   // std::function wants a copyable callable: the folders are shared, not copied.
   auto work = std::make_shared<std::vector<Folder>>(std::move(folders));
-  const bool started = worker_.start([&host, work, out = std::span<BelowStat>(stamps_)] {
+  const bool started = worker_.start([&host, work, p = prefetch_.get()] {
+    // Published a chunk at a time, so that the scan finds most stamps ready even when the
+    // thread is still at work on other environments' lines.
+    constexpr std::size_t kChunk = 64;
     for (Folder& f : *work) {
       // In path order: a package's files side by side, each folder checked once.
       std::sort(f.rels.begin(), f.rels.end());
       for (std::size_t i = 0; i < f.rels.size(); ++i) f.sorted[i] = f.rels[i].first;
-      host.stat_below(f.path, f.sorted, f.answers);
-      for (std::size_t i = 0; i < f.answers.size(); ++i) out[f.rels[i].second] = f.answers[i];
+      for (std::size_t at = 0; at < f.rels.size(); at += kChunk) {
+        if (p->stop.load(std::memory_order_relaxed)) return;
+        const std::size_t count = std::min(kChunk, f.rels.size() - at);
+        host.stat_below(f.path, std::span(f.sorted).subspan(at, count),
+                        std::span(f.answers).subspan(at, count));
+        for (std::size_t i = at; i < at + count; ++i) {
+          const std::uint32_t at_slot = f.rels[i].second;
+          p->stamps[at_slot] = f.answers[i];
+          p->ready[at_slot].store(true, std::memory_order_release);
+        }
+      }
     }
   });
-  if (!started) stamps_.clear();
+  if (!started) prefetch_.reset();
   return started;
 }
 
 std::optional<FileStamp> KernelCache::stamp(const Host& host, std::string_view path, bool record) {
-  if (!stamps_.empty()) {
+  if (prefetch_) {
     const Pending* pending = (record ? unchecked_records_ : unchecked_files_).find(path);
-    if (pending != nullptr) {
-      worker_.join();
-      const BelowStat& answer = stamps_[pending->slot];
+    if (pending != nullptr && prefetch_->ready[pending->slot].load(std::memory_order_acquire)) {
+      const BelowStat& answer = prefetch_->stamps[pending->slot];
       if (answer.known) {
+        ++stamps_prefetched_;
         const auto& info = answer.info;
         if (!info || info->type != FileType::kFile || info->mtime_ns == 0) return std::nullopt;
         return FileStamp{info->size, info->mtime_ns};

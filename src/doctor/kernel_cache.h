@@ -12,6 +12,7 @@
 // error.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -56,8 +57,12 @@ class KernelCache {
   // CPU, nothing cached): stamp() then takes each stamp when asked.
   bool prefetch_stamps(const Host& host);
   // The stamp of a library (or with `record`, of a RECORD), as stamp_of gives it: taken by
-  // prefetch_stamps when the cache has a line for it, else now.
+  // prefetch_stamps when it has got that far, else now. Never waits for the thread (a cache
+  // may hold the lines of many environments, most of them not asked about in this run).
   std::optional<FileStamp> stamp(const Host& host, std::string_view path, bool record = false);
+  // Waits for the prefetch to end (tests); how many stamps it has handed out.
+  void finish_prefetch();
+  std::size_t stamps_prefetched() const { return stamps_prefetched_; }
 
   const Containers* find_file(std::string_view path, const FileStamp& stamp);
   void put_file(std::string_view path, const FileStamp& stamp, Containers containers);
@@ -124,10 +129,17 @@ class KernelCache {
   std::deque<std::string> put_libs_;  // the libraries put_record was given (records_ views them)
   std::size_t ignored_ = 0;
   bool dirty_ = false;
-  // prefetch_stamps: the stamps by slot, filled by worker_ (read once it is joined).
-  std::vector<BelowStat> stamps_;
+  // What prefetch_stamps' thread has found, a stamp a slot: each published with its `ready`
+  // flag (release; stamp() reads it with acquire). `stop` ends the thread early.
+  struct Prefetch {
+    std::vector<BelowStat> stamps;
+    std::unique_ptr<std::atomic<bool>[]> ready;
+    std::atomic<bool> stop{false};
+  };
+  std::unique_ptr<Prefetch> prefetch_;
   SideThread worker_;
   bool prefetched_ = false;
+  std::size_t stamps_prefetched_ = 0;
 };
 
 // "sm_80,compute_80@9.0;sm_90" <-> containers (exposed for tests and the fuzzer).
