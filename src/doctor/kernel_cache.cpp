@@ -199,6 +199,20 @@ KernelCache::~KernelCache() {
 
 void KernelCache::finish_prefetch() { worker_.join(); }
 
+int prefetch_rank(const Host& host, std::string_view site_packages) {
+  auto under = [&](std::string_view prefix) {
+    while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
+    return prefix.size() > 1 && site_packages.size() > prefix.size() &&
+           site_packages[prefix.size()] == '/' && starts_with(site_packages, prefix);
+  };
+  for (const char* active : {"VIRTUAL_ENV", "CONDA_PREFIX"})
+    if (auto prefix = host.env(active); prefix && under(*prefix)) return 0;
+  if (auto path = host.env("PATH"))
+    for (std::string_view dir : split(*path, ':'))
+      if (ends_with(dir, "/bin") && under(dir.substr(0, dir.size() - 4))) return 1;
+  return 2;
+}
+
 bool KernelCache::prefetch_stamps(const Host& host) {
   if (prefetched_) return false;
   prefetched_ = true;
@@ -214,13 +228,14 @@ bool KernelCache::prefetch_stamps(const Host& host) {
     // arena (a 128 MiB mapping and its mprotect calls).
     std::vector<std::string_view> sorted;
     std::vector<BelowStat> answers;
+    int rank = 0;  // prefetch_rank
   };
   std::vector<Folder> folders;
   unchecked_records_.for_each([&](Pending& pending) {
     const std::string sp = path_dirname(path_dirname(pending.path));
     if (sp.size() > 1 &&
         std::none_of(folders.begin(), folders.end(), [&](const Folder& f) { return f.path == sp; }))
-      folders.push_back(Folder{sp, {}, {}, {}});
+      folders.push_back(Folder{sp, {}, {}, {}, 0});
   });
   std::uint32_t slot = 0;
   for (Unchecked* unchecked : {&unchecked_records_, &unchecked_files_}) {
@@ -240,6 +255,10 @@ bool KernelCache::prefetch_stamps(const Host& host) {
     f.sorted.resize(f.rels.size());
     f.answers.resize(f.rels.size());
   }
+  // The environments doctor reads by default first: the cache may hold many.
+  for (Folder& f : folders) f.rank = prefetch_rank(host, f.path);
+  std::stable_sort(folders.begin(), folders.end(),
+                   [](const Folder& a, const Folder& b) { return a.rank < b.rank; });
   prefetch_ = std::make_unique<Prefetch>();
   prefetch_->stamps.assign(n, BelowStat{});
   prefetch_->ready.reset(new std::atomic<bool>[n]());

@@ -142,6 +142,11 @@ class KernelCache {
   std::size_t stamps_prefetched_ = 0;
 };
 
+// How soon prefetch_stamps stats the files under a site-packages folder: 0 inside the active
+// venv or conda env (VIRTUAL_ENV, CONDA_PREFIX), 1 inside an environment whose bin folder is on
+// PATH, else 2 (environments doctor reads only with --env or --all-envs).
+int prefetch_rank(const Host& host, std::string_view site_packages);
+
 // "sm_80,compute_80@9.0;sm_90" <-> containers (exposed for tests and the fuzzer).
 std::string encode_containers(const KernelCache::Containers& containers);
 std::optional<KernelCache::Containers> decode_containers(std::string_view text);

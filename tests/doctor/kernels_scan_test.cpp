@@ -391,6 +391,28 @@ TEST(KernelCache, PrefetchedStampsAreTheFilesStamps) {
   }
 }
 
+// The prefetch stats the environments doctor reads by default first: a cache that holds the
+// lines of many environments does not keep the active one's stamps waiting.
+TEST(KernelCache, PrefetchRanksTheActiveEnvironmentFirst) {
+  MemoryHost host;
+  const std::string venv = "/home/u/venv/lib/python3.12/site-packages";
+  const std::string conda = "/opt/conda/envs/ml/lib/python3.11/site-packages";
+  const std::string other = "/opt/other/lib/python3.12/site-packages";
+  EXPECT_EQ(prefetch_rank(host, venv), 2);
+  host.set_env("PATH", "/usr/bin:/opt/other/bin:/bin");
+  EXPECT_EQ(prefetch_rank(host, other), 1);
+  EXPECT_EQ(prefetch_rank(host, venv), 2);
+  host.set_env("VIRTUAL_ENV", "/home/u/venv/");
+  host.set_env("CONDA_PREFIX", "/opt/conda/envs/ml");
+  EXPECT_EQ(prefetch_rank(host, venv), 0);
+  EXPECT_EQ(prefetch_rank(host, conda), 0);
+  EXPECT_EQ(prefetch_rank(host, other), 1);
+  // A prefix is a whole folder: /home/u/venv2 is not inside /home/u/venv.
+  EXPECT_EQ(prefetch_rank(host, "/home/u/venv2/lib/python3.12/site-packages"), 2);
+  host.set_env("VIRTUAL_ENV", "/");
+  EXPECT_EQ(prefetch_rank(host, venv), 2);
+}
+
 TEST(KernelCache, NoCacheFolderNoWrite) {
   CacheTree t;
   fs::remove_all(t.root / "home/u/.cache");
