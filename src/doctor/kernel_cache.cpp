@@ -182,12 +182,20 @@ std::optional<KernelCache::Containers> decode_containers(std::string_view text) 
   return out;
 }
 
-std::optional<FileStamp> stamp_of(const Host& host, std::string_view path) {
-  // Each file's stamp is asked for once: not kept by CachedHost.
-  auto info = host.stat_once(path);
-  // A host that knows no time (MemoryHost) gives no stamp: nothing is cached from it.
+namespace {
+
+// A regular file's stamp. A host that knows no time (MemoryHost) gives none: nothing is cached
+// from it.
+std::optional<FileStamp> stamp_from(const std::optional<FileInfo>& info) {
   if (!info || info->type != FileType::kFile || info->mtime_ns == 0) return std::nullopt;
   return FileStamp{info->size, info->mtime_ns};
+}
+
+}  // namespace
+
+std::optional<FileStamp> stamp_of(const Host& host, std::string_view path) {
+  // Each file's stamp is asked for once: not kept by CachedHost.
+  return stamp_from(host.stat_once(path));
 }
 
 KernelCache::KernelCache(KernelCache&& other) noexcept = default;
@@ -296,9 +304,7 @@ std::optional<FileStamp> KernelCache::stamp(const Host& host, std::string_view p
       const BelowStat& answer = prefetch_->stamps[pending->slot];
       if (answer.known) {
         ++stamps_prefetched_;
-        const auto& info = answer.info;
-        if (!info || info->type != FileType::kFile || info->mtime_ns == 0) return std::nullopt;
-        return FileStamp{info->size, info->mtime_ns};
+        return stamp_from(answer.info);
       }
     }
   }

@@ -37,6 +37,13 @@ std::int64_t mtime_ns_of(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
+FileInfo info_of(const struct stat& st) {
+  return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)};
+}
+
+// An errno of a path that is not there (a missing component, or a file where a folder is).
+bool absent(int err) { return err == ENOENT || err == ENOTDIR; }
+
 // root + path, NUL-ended, in `buf` (on the stack: this runs once per file the kernel cache
 // stamps); false when it does not fit.
 template <std::size_t N>
@@ -459,7 +466,7 @@ std::optional<FileInfo> RootedHost::lstat_link_free(std::string_view normal, std
     is_link = true;
     return std::nullopt;
   }
-  return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)};
+  return info_of(st);
 }
 
 namespace {
@@ -509,17 +516,16 @@ void RootedHost::stat_below(std::string_view dir, std::span<const std::string_vi
     if (r.size() > PATH_MAX || !plain_relative(r)) continue;
     std::memcpy(rel, r.data(), r.size());
     rel[r.size()] = '\0';
-    const std::size_t slash = r.rfind('/');
-    const std::string_view folder = r.substr(0, slash == std::string_view::npos ? 0 : slash);
     // Under "/" the kernel's links are the machine's: one stat, as stat_once.
     if (root_.empty()) {
       if (::fstatat(dfd, rel, &st, 0) == 0)
-        out[i] = BelowStat{true, FileInfo{type_of(st.st_mode),
-                                          static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)}};
-      else if (errno == ENOENT || errno == ENOTDIR)
+        out[i] = BelowStat{true, info_of(st)};
+      else if (absent(errno))
         out[i] = BelowStat{true, std::nullopt};
       continue;
     }
+    const std::size_t slash = r.rfind('/');
+    const std::string_view folder = r.substr(0, slash == std::string_view::npos ? 0 : slash);
     if (!folder.empty() && folder != good) {
       if (folder == bad) {
         if (bad_missing) out[i] = BelowStat{true, std::nullopt};
@@ -530,13 +536,13 @@ void RootedHost::stat_below(std::string_view dir, std::span<const std::string_vi
       for (std::size_t end = common_folders(folder, good); ok && end < folder.size();) {
         end = folder.find('/', end + 1);
         if (end == std::string_view::npos) end = folder.size();
-        rel[end] = '\0';
+        rel[end] = '\0';  // the folder alone: `r` has a '/' there, since its file follows
         const int rc = fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW);
-        rel[end] = end < r.size() ? '/' : '\0';
+        rel[end] = '/';
         if (rc != 0 || !S_ISDIR(st.st_mode)) {
           ok = false;
           bad = folder;
-          bad_missing = rc != 0 ? (errno == ENOENT || errno == ENOTDIR) : !S_ISLNK(st.st_mode);
+          bad_missing = rc != 0 ? absent(errno) : !S_ISLNK(st.st_mode);
         }
       }
       if (!ok) {
@@ -546,12 +552,11 @@ void RootedHost::stat_below(std::string_view dir, std::span<const std::string_vi
       good = folder;
     }
     if (fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT || errno == ENOTDIR) out[i] = BelowStat{true, std::nullopt};
+      if (absent(errno)) out[i] = BelowStat{true, std::nullopt};
       continue;
     }
     if (S_ISLNK(st.st_mode)) continue;  // resolved inside the root by stat_once
-    out[i] = BelowStat{true, FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size),
-                                      mtime_ns_of(st)}};
+    out[i] = BelowStat{true, info_of(st)};
   }
   close(dfd);
 }
@@ -583,7 +588,7 @@ std::optional<FileInfo> RootedHost::stat_under_root(std::string_view path, bool 
   if (!disk) return std::nullopt;
   struct stat st {};
   if (::stat(disk->c_str(), &st) != 0) return std::nullopt;
-  return FileInfo{type_of(st.st_mode), static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)};
+  return info_of(st);
 }
 
 Result<std::string> RootedHost::read_link(std::string_view path) const {
